@@ -1,0 +1,90 @@
+import Foundation
+import PayHubCore
+
+/// A payment provider behind one interface. Each provider lives in its own folder; PayHub's services only
+/// ever talk to this protocol. Implementations are stateless: everything per merchant arrives in the context.
+public protocol PaymentConnector: Sendable {
+    /// The provider's name in the API and in URLs: `sandbox`, `stripe`, ...
+    var name: String { get }
+    var capabilities: ConnectorCapabilities { get }
+
+    /// Checks that an account's credentials are complete before they are stored.
+    func validateCredentials(_ credentials: ProviderCredentials) throws
+
+    /// Sends a payment attempt. Declines are outcomes (`.failed`), not thrown errors.
+    func authorize(_ request: ConnectorPaymentRequest, context: ConnectorContext) async throws -> ConnectorPaymentResult
+    /// Submits a one-time password for an attempt waiting on `.otp`.
+    func authenticate(reference: String, otp: String, context: ConnectorContext) async throws -> ConnectorPaymentResult
+    /// Captures an authorised amount (manual capture).
+    func capture(reference: String, amount: Money, context: ConnectorContext) async throws -> ConnectorPaymentResult
+    /// Voids an authorisation or abandons an unfinished attempt.
+    func cancel(reference: String, context: ConnectorContext) async throws -> ConnectorPaymentResult
+    func refund(_ request: ConnectorRefundRequest, context: ConnectorContext) async throws -> ConnectorRefundResult
+    /// Asks the provider how a payment stands (the status check of seed 003, used by the poller and `/sync`).
+    func retrievePayment(reference: String, context: ConnectorContext) async throws -> ConnectorPaymentResult
+    func retrieveRefund(reference: String, context: ConnectorContext) async throws -> ConnectorRefundResult
+    /// Verifies a webhook the provider sent and says what it reports. Throws `.signatureInvalid` when it
+    /// cannot be trusted; nothing may change then.
+    func parseWebhook(_ webhook: IncomingWebhook, context: ConnectorContext) throws -> ProviderWebhookEvent
+}
+
+public struct ConnectorCapabilities: Sendable, Equatable {
+    /// Payment method types: `card`, `mobile_money`, `wallet`, ...
+    public var methods: Set<String>
+    /// ISO 4217 codes; nil means any.
+    public var currencies: Set<String>?
+    public var manualCapture: Bool
+    public var partialRefund: Bool
+    public var statusCheck: Bool
+    public var incomingWebhooks: Bool
+    public var otp: Bool
+
+    public init(
+        methods: Set<String>, currencies: Set<String>? = nil, manualCapture: Bool, partialRefund: Bool,
+        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool
+    ) {
+        self.methods = methods
+        self.currencies = currencies
+        self.manualCapture = manualCapture
+        self.partialRefund = partialRefund
+        self.statusCheck = statusCheck
+        self.incomingWebhooks = incomingWebhooks
+        self.otp = otp
+    }
+
+    public func supports(method: String, currency: Currency) -> Bool {
+        methods.contains(method) && (currencies?.contains(currency.code) ?? true)
+    }
+}
+
+/// A provider account's secrets and settings, decrypted only for the duration of a call.
+public struct ProviderCredentials: Sendable, Equatable {
+    public var values: [String: String]
+    public init(_ values: [String: String]) { self.values = values }
+    public subscript(key: String) -> String? { values[key] }
+
+    public func required(_ key: String) throws -> String {
+        guard let value = values[key], !value.isEmpty else {
+            throw ConnectorError.invalidCredentials("missing '\(key)'")
+        }
+        return value
+    }
+}
+
+/// Everything a connector needs to know about the account and the moment of a call.
+public struct ConnectorContext: Sendable {
+    public var accountID: String
+    public var credentials: ProviderCredentials
+    public var livemode: Bool
+    /// Where PayHub is reachable from a browser, for pages the provider simulates or returns to.
+    public var publicBaseURL: String
+    public var now: Date
+
+    public init(accountID: String, credentials: ProviderCredentials, livemode: Bool, publicBaseURL: String, now: Date) {
+        self.accountID = accountID
+        self.credentials = credentials
+        self.livemode = livemode
+        self.publicBaseURL = publicBaseURL
+        self.now = now
+    }
+}

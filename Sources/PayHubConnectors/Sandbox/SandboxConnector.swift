@@ -1,0 +1,232 @@
+import Foundation
+import PayHubCore
+
+/// A simulated provider for test mode and demos: every flow a real provider has (success, decline, 3-D Secure
+/// redirect, OTP, USSD, QR, asynchronous completion, refunds that settle later or fail), with no network.
+public struct SandboxConnector: PaymentConnector {
+    public static let name = "sandbox"
+    public static let signatureHeader = "payhub-sandbox-signature"
+    /// The one OTP code the sandbox accepts.
+    public static let validOTP = "1234"
+
+    public var name: String { Self.name }
+    public let capabilities = ConnectorCapabilities(
+        methods: ["card", "mobile_money", "wallet"], currencies: nil, manualCapture: true, partialRefund: true,
+        statusCheck: true, incomingWebhooks: true, otp: true
+    )
+
+    /// How long asynchronous payments and refunds take to settle.
+    public var settlementDelay: TimeInterval
+    /// How long a customer has to finish 3-D Secure, a wallet page or an OTP.
+    public var customerActionTimeout: TimeInterval
+    private let ids: any IDGenerator
+
+    public init(
+        settlementDelay: TimeInterval = 2, customerActionTimeout: TimeInterval = 15 * 60,
+        ids: any IDGenerator = SecureRandomIDGenerator()
+    ) {
+        self.settlementDelay = settlementDelay
+        self.customerActionTimeout = customerActionTimeout
+        self.ids = ids
+    }
+
+    public func validateCredentials(_ credentials: ProviderCredentials) throws {
+        _ = try credentials.required("webhook_secret")
+    }
+
+    public func authorize(_ request: ConnectorPaymentRequest, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        let scenario = try scenario(for: request.method)
+        let delay = scenario.waitsForCustomer ? customerActionTimeout : settlementDelay
+        let reference = SandboxReference(
+            scenario: scenario, manualCapture: request.captureMethod == .manual,
+            dueMilliseconds: Self.milliseconds(context.now.addingTimeInterval(delay))
+        ).payment(random: ids.randomToken(length: 16))
+        return ConnectorPaymentResult(
+            providerReference: reference, outcome: try currentOutcome(of: reference, context: context))
+    }
+
+    public func authenticate(reference: String, otp: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        let parsed = try parse(reference)
+        guard parsed.scenario == .otp else {
+            throw ConnectorError.invalidRequest(
+                code: "payment_attempt_unexpected_state", message: "This payment does not wait for an OTP.", param: "otp")
+        }
+        let outcome: ProviderOutcome
+        if Self.milliseconds(context.now) >= parsed.dueMilliseconds {
+            outcome = .failed(Self.authenticationExpired)
+        } else if constantTimeEquals(Array(otp.utf8), Array(Self.validOTP.utf8)) {
+            outcome = parsed.manualCapture ? .requiresCapture : .succeeded
+        } else {
+            outcome = .failed(PaymentFailure(
+                kind: .cardError, code: "authentication_failed", declineCode: "invalid_otp",
+                message: "The one-time password is not valid."))
+        }
+        return ConnectorPaymentResult(providerReference: reference, outcome: outcome)
+    }
+
+    public func capture(reference: String, amount: Money, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        let parsed = try parse(reference)
+        guard parsed.manualCapture else {
+            throw ConnectorError.invalidRequest(
+                code: "payment_intent_unexpected_state", message: "This payment was captured automatically.", param: nil)
+        }
+        return ConnectorPaymentResult(providerReference: reference, outcome: .succeeded)
+    }
+
+    public func cancel(reference: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        _ = try parse(reference)
+        return ConnectorPaymentResult(providerReference: reference, outcome: .canceled)
+    }
+
+    public func refund(_ request: ConnectorRefundRequest, context: ConnectorContext) async throws -> ConnectorRefundResult {
+        let payment = try parse(request.paymentReference)
+        let reference = SandboxRefundReference(
+            fails: payment.scenario == .refundFails,
+            dueMilliseconds: Self.milliseconds(context.now.addingTimeInterval(settlementDelay))
+        ).string(random: ids.randomToken(length: 16))
+        return try await retrieveRefund(reference: reference, context: context)
+    }
+
+    public func retrievePayment(reference: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        ConnectorPaymentResult(providerReference: reference, outcome: try currentOutcome(of: reference, context: context))
+    }
+
+    public func retrieveRefund(reference: String, context: ConnectorContext) async throws -> ConnectorRefundResult {
+        guard let parsed = SandboxRefundReference(reference) else {
+            throw ConnectorError.invalidRequest(code: "resource_missing", message: "No such sandbox refund.", param: nil)
+        }
+        let outcome: RefundOutcome
+        if Self.milliseconds(context.now) < parsed.dueMilliseconds {
+            outcome = .pending
+        } else if parsed.fails {
+            outcome = .failed(reason: "declined_by_issuer")
+        } else {
+            outcome = .succeeded
+        }
+        return ConnectorRefundResult(providerReference: reference, outcome: outcome)
+    }
+
+    public func parseWebhook(_ webhook: IncomingWebhook, context: ConnectorContext) throws -> ProviderWebhookEvent {
+        try TimestampedSignature.verify(
+            header: webhook.headers[Self.signatureHeader], body: webhook.body,
+            secret: try context.credentials.required("webhook_secret"), now: context.now)
+        let message: SandboxWebhookMessage
+        do {
+            message = try JSONDecoder().decode(SandboxWebhookMessage.self, from: Data(webhook.body))
+        } catch {
+            throw ConnectorError.invalidResponse("sandbox webhook body is not a sandbox event")
+        }
+        return try message.event()
+    }
+
+    /// The signed webhook the sandbox provider sends to report a result: what the simulator posts to PayHub.
+    public func webhook(reporting event: ProviderWebhookEvent, secret: String, now: Date) -> IncomingWebhook {
+        let body = SandboxWebhookMessage(event: event).encoded()
+        let signature = TimestampedSignature.sign(body: body, secret: secret, timestamp: Int(now.timeIntervalSince1970))
+        return IncomingWebhook(headers: [Self.signatureHeader: signature, "content-type": "application/json"], body: body)
+    }
+
+    /// Whether a sandbox payment has settled by itself by `now` (asynchronous flows), so the simulator reports it.
+    public static func hasSettled(reference: String, at now: Date) -> Bool {
+        guard let parsed = SandboxReference(payment: reference) else { return false }
+        return parsed.scenario.settlesAsynchronously && milliseconds(now) >= parsed.dueMilliseconds
+    }
+
+    /// Whether a sandbox refund has settled by `now`.
+    public static func refundHasSettled(reference: String, at now: Date) -> Bool {
+        guard let parsed = SandboxRefundReference(reference) else { return false }
+        return milliseconds(now) >= parsed.dueMilliseconds
+    }
+
+    /// The outcome of a customer's decision on the sandbox's 3-D Secure or wallet page.
+    public func customerDecision(reference: String, approved: Bool, at now: Date) throws -> ConnectorPaymentResult {
+        let parsed = try parse(reference)
+        guard parsed.scenario == .threeDSecure || parsed.scenario == .redirectWallet else {
+            throw ConnectorError.invalidRequest(
+                code: "payment_attempt_unexpected_state", message: "This payment does not wait for the customer.", param: nil)
+        }
+        let outcome: ProviderOutcome
+        if Self.milliseconds(now) >= parsed.dueMilliseconds {
+            outcome = .failed(Self.authenticationExpired)
+        } else if approved {
+            outcome = parsed.manualCapture ? .requiresCapture : .succeeded
+        } else {
+            outcome = .failed(PaymentFailure(
+                kind: .cardError, code: "authentication_failed", declineCode: "authentication_failed",
+                message: "The customer did not complete authentication."))
+        }
+        return ConnectorPaymentResult(providerReference: reference, outcome: outcome)
+    }
+
+    // MARK: - Simulation
+
+    private func scenario(for method: PaymentMethodData) throws -> SandboxScenario {
+        switch method.type {
+        case "card":
+            guard let token = method.token, let scenario = SandboxScenario.cardTokens[token] else {
+                throw ConnectorError.invalidRequest(
+                    code: "invalid_payment_method",
+                    message: "Unknown sandbox card token; use one of \(SandboxScenario.cardTokens.keys.sorted().joined(separator: ", ")).",
+                    param: "payment_method.token")
+            }
+            return scenario
+        case "mobile_money":
+            guard let msisdn = method.msisdn, msisdn.count >= 8 else {
+                throw ConnectorError.invalidRequest(
+                    code: "parameter_missing", message: "Mobile money needs the payer's msisdn.", param: "payment_method.msisdn")
+            }
+            return SandboxScenario.mobileMoney(msisdn: msisdn)
+        case "wallet":
+            return method.network == "qr" ? .qrCode : .redirectWallet
+        default:
+            throw ConnectorError.invalidRequest(
+                code: "payment_method_unsupported", message: "The sandbox does not offer '\(method.type)'.",
+                param: "payment_method.type")
+        }
+    }
+
+    private func currentOutcome(of reference: String, context: ConnectorContext) throws -> ProviderOutcome {
+        let parsed = try parse(reference)
+        let settled = Self.milliseconds(context.now) >= parsed.dueMilliseconds
+        let success: ProviderOutcome = parsed.manualCapture ? .requiresCapture : .succeeded
+        if let failure = parsed.scenario.immediateFailure { return .failed(failure) }
+        switch parsed.scenario {
+        case .success, .refundFails:
+            return success
+        case .threeDSecure, .redirectWallet:
+            if settled { return .failed(Self.authenticationExpired) }
+            return .requiresAction(.redirectToURL(
+                url: "\(context.publicBaseURL)/sandbox/authenticate/\(reference)", returnURL: nil))
+        case .otp:
+            if settled { return .failed(Self.authenticationExpired) }
+            return .requiresAction(.otp(message: "Sandbox: enter the 4-digit code \(Self.validOTP) to authorise the payment."))
+        case .asyncSuccess, .asyncDecline:
+            if !settled { return .processing }
+        case .ussdSuccess, .ussdFailure:
+            if !settled { return .requiresAction(.ussd(message: "Sandbox: dial *144*4*6# on your phone and confirm the payment.")) }
+        case .qrCode:
+            if !settled { return .requiresAction(.displayQRCode(data: "payhub-sandbox://pay/\(reference)")) }
+        case .declined, .insufficientFunds, .expiredCard:
+            break
+        }
+        if parsed.scenario.settlesAsFailure {
+            return .failed(PaymentFailure(
+                kind: .cardError, code: "payment_declined", declineCode: "do_not_honor",
+                message: "The payer's provider declined the payment."))
+        }
+        return success
+    }
+
+    private func parse(_ reference: String) throws -> SandboxReference {
+        guard let parsed = SandboxReference(payment: reference) else {
+            throw ConnectorError.invalidRequest(code: "resource_missing", message: "No such sandbox payment.", param: nil)
+        }
+        return parsed
+    }
+
+    static let authenticationExpired = PaymentFailure(
+        kind: .cardError, code: "authentication_expired", declineCode: "authentication_expired",
+        message: "The customer did not complete the payment in time.")
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+}

@@ -1,0 +1,121 @@
+import PayHubCore
+
+/// What the sandbox provider will do with a payment, chosen by the test token or phone number the client sent.
+/// The sandbox is stateless: the scenario, the capture method and the moment the payment settles are encoded in
+/// the reference it returns (`sbx_py_<scenario>_<a|m>_<due unix ms>_<random>`), so any PayHub process can answer
+/// a status check for it.
+enum SandboxScenario: String, CaseIterable {
+    case success = "ok"
+    case declined = "dcl"
+    case insufficientFunds = "nsf"
+    case expiredCard = "exp"
+    case threeDSecure = "3ds"
+    case asyncSuccess = "async"
+    case asyncDecline = "asyncdcl"
+    case refundFails = "rfail"
+    case otp = "otp"
+    case ussdSuccess = "ussd"
+    case ussdFailure = "ussdf"
+    case qrCode = "qr"
+    case redirectWallet = "wallet"
+
+    /// The card tokens the README documents.
+    static let cardTokens: [String: SandboxScenario] = [
+        "tok_visa": .success,
+        "tok_mastercard": .success,
+        "tok_amex": .success,
+        "tok_declined": .declined,
+        "tok_insufficient_funds": .insufficientFunds,
+        "tok_expired_card": .expiredCard,
+        "tok_threeds": .threeDSecure,
+        "tok_processing": .asyncSuccess,
+        "tok_processing_declined": .asyncDecline,
+        "tok_refund_fails": .refundFails,
+    ]
+
+    /// Mobile money picks its flow by the phone number's last digit.
+    static func mobileMoney(msisdn: String) -> SandboxScenario {
+        switch msisdn.last {
+        case "2": .ussdSuccess
+        case "3": .ussdFailure
+        case "4": .insufficientFunds
+        default: .otp
+        }
+    }
+
+    /// Failures known at once, with the provider's code.
+    var immediateFailure: PaymentFailure? {
+        switch self {
+        case .declined:
+            PaymentFailure(kind: .cardError, code: "card_declined", declineCode: "generic_decline", message: "Your card was declined.")
+        case .insufficientFunds:
+            PaymentFailure(
+                kind: .cardError, code: "card_declined", declineCode: "insufficient_funds",
+                message: "Your card has insufficient funds.")
+        case .expiredCard:
+            PaymentFailure(kind: .cardError, code: "expired_card", declineCode: "expired_card", message: "Your card has expired.")
+        default: nil
+        }
+    }
+
+    /// Scenarios that settle by themselves after the sandbox's delay, reported by a signed webhook.
+    var settlesAsynchronously: Bool {
+        [.asyncSuccess, .asyncDecline, .ussdSuccess, .ussdFailure, .qrCode].contains(self)
+    }
+
+    /// Scenarios that wait for the customer (3-D Secure page, wallet page, OTP) until they expire.
+    var waitsForCustomer: Bool { [.threeDSecure, .otp, .redirectWallet].contains(self) }
+
+    var settlesAsFailure: Bool { [.asyncDecline, .ussdFailure].contains(self) }
+}
+
+/// A parsed sandbox payment or refund reference.
+struct SandboxReference {
+    static let paymentPrefix = "sbx_py_"
+    static let refundPrefix = "sbx_re_"
+
+    var scenario: SandboxScenario
+    var manualCapture: Bool
+    var dueMilliseconds: Int64
+
+    func payment(random: String) -> String {
+        "\(Self.paymentPrefix)\(scenario.rawValue)_\(manualCapture ? "m" : "a")_\(dueMilliseconds)_\(random)"
+    }
+
+    init(scenario: SandboxScenario, manualCapture: Bool, dueMilliseconds: Int64) {
+        self.scenario = scenario
+        self.manualCapture = manualCapture
+        self.dueMilliseconds = dueMilliseconds
+    }
+
+    init?(payment reference: String) {
+        guard reference.hasPrefix(Self.paymentPrefix) else { return nil }
+        let parts = reference.dropFirst(Self.paymentPrefix.count).split(separator: "_")
+        guard parts.count == 4, let scenario = SandboxScenario(rawValue: String(parts[0])),
+              parts[1] == "a" || parts[1] == "m", let due = Int64(parts[2])
+        else { return nil }
+        self.init(scenario: scenario, manualCapture: parts[1] == "m", dueMilliseconds: due)
+    }
+}
+
+/// A parsed sandbox refund reference: `sbx_re_<ok|fail>_<due unix ms>_<random>`.
+struct SandboxRefundReference {
+    var fails: Bool
+    var dueMilliseconds: Int64
+
+    func string(random: String) -> String {
+        "\(SandboxReference.refundPrefix)\(fails ? "fail" : "ok")_\(dueMilliseconds)_\(random)"
+    }
+
+    init(fails: Bool, dueMilliseconds: Int64) {
+        self.fails = fails
+        self.dueMilliseconds = dueMilliseconds
+    }
+
+    init?(_ reference: String) {
+        guard reference.hasPrefix(SandboxReference.refundPrefix) else { return nil }
+        let parts = reference.dropFirst(SandboxReference.refundPrefix.count).split(separator: "_")
+        guard parts.count == 3, parts[0] == "ok" || parts[0] == "fail", let due = Int64(parts[1]) else { return nil }
+        self.init(fails: parts[0] == "fail", dueMilliseconds: due)
+    }
+}

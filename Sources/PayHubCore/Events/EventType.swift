@@ -1,0 +1,25 @@
+/// The events PayHub records with every state change and delivers to merchants' webhook endpoints.
+public enum EventType: String, CaseIterable, Codable, Sendable {
+    case paymentIntentCreated = "payment_intent.created"
+    case paymentIntentRequiresAction = "payment_intent.requires_action"
+    case paymentIntentProcessing = "payment_intent.processing"
+    case paymentIntentRequiresCapture = "payment_intent.requires_capture"
+    case paymentIntentSucceeded = "payment_intent.succeeded"
+    case paymentIntentPaymentFailed = "payment_intent.payment_failed"
+    case paymentIntentCanceled = "payment_intent.canceled"
+    case refundCreated = "refund.created"
+    case refundSucceeded = "refund.succeeded"
+    case refundFailed = "refund.failed"
+
+    /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
+    public func matches(filter: String) -> Bool {
+        if filter == "*" || filter == rawValue { return true }
+        if filter.hasSuffix(".*") { return rawValue.hasPrefix(String(filter.dropLast())) }
+        return false
+    }
+
+    /// Whether a filter names at least one event type.
+    public static func isValidFilter(_ filter: String) -> Bool {
+        allCases.contains { $0.matches(filter: filter) }
+    }
+}

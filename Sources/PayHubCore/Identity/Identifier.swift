@@ -1,0 +1,55 @@
+/// What kind of object an identifier names; its prefix makes ids self-describing (`pi_...`, `re_...`).
+public protocol IdentifierKind: Sendable {
+    static var prefix: String { get }
+}
+
+/// A typed, prefixed, unguessable id: a `PaymentIntentID` can never be passed where a `RefundID` is expected.
+public struct Identifier<Kind: IdentifierKind>: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// Accepts only strings that carry this kind's prefix and a plausible body.
+    public init?(validating string: String) {
+        let prefix = Kind.prefix + "_"
+        guard string.hasPrefix(prefix), string.count <= 64, string.count > prefix.count,
+              string.utf8.allSatisfy({ Identifier.isIDByte($0) })
+        else { return nil }
+        self.rawValue = string
+    }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    static func isIDByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+    }
+}
+
+public enum MerchantKind: IdentifierKind { public static let prefix = "acct" }
+public enum PaymentIntentKind: IdentifierKind { public static let prefix = "pi" }
+public enum PaymentAttemptKind: IdentifierKind { public static let prefix = "py" }
+public enum RefundKind: IdentifierKind { public static let prefix = "re" }
+public enum EventKind: IdentifierKind { public static let prefix = "evt" }
+public enum WebhookEndpointKind: IdentifierKind { public static let prefix = "we" }
+public enum WebhookDeliveryKind: IdentifierKind { public static let prefix = "whd" }
+public enum ProviderAccountKind: IdentifierKind { public static let prefix = "pa" }
+public enum APIKeyKind: IdentifierKind { public static let prefix = "key" }
+
+public typealias MerchantID = Identifier<MerchantKind>
+public typealias PaymentIntentID = Identifier<PaymentIntentKind>
+public typealias PaymentAttemptID = Identifier<PaymentAttemptKind>
+public typealias RefundID = Identifier<RefundKind>
+public typealias EventID = Identifier<EventKind>
+public typealias WebhookEndpointID = Identifier<WebhookEndpointKind>
+public typealias WebhookDeliveryID = Identifier<WebhookDeliveryKind>
+public typealias ProviderAccountID = Identifier<ProviderAccountKind>
+public typealias APIKeyID = Identifier<APIKeyKind>
