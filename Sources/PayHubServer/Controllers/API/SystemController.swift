@@ -1,0 +1,42 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Health, readiness, metrics and the OpenAPI document.
+struct SystemController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("healthz", use: health)
+        routes.get("readyz", use: ready)
+        routes.get("metrics", use: metrics)
+        routes.get("v1", "openapi.json", use: openAPI)
+    }
+
+    @Sendable func health(_ request: Request) async throws -> Response {
+        try ["status": "ok"].response()
+    }
+
+    @Sendable func ready(_ request: Request) async throws -> Response {
+        do {
+            guard let sql = request.db as? any SQLDatabase else { throw Abort(.serviceUnavailable) }
+            try await sql.raw("SELECT 1").run()
+            return try ["status": "ready", "database": "reachable"].response()
+        } catch {
+            return try ["status": "unavailable", "database": "unreachable"].response(.serviceUnavailable)
+        }
+    }
+
+    @Sendable func metrics(_ request: Request) async throws -> Response {
+        let response = Response(status: .ok, body: .init(string: request.payhub.metrics.exposition()))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
+        return response
+    }
+
+    @Sendable func openAPI(_ request: Request) async throws -> Response {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
+              let data = try? Data(contentsOf: url)
+        else { throw Abort(.notFound) }
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = .json
+        return response
+    }
+}

@@ -1,0 +1,64 @@
+import Fluent
+import Leaf
+import Vapor
+
+/// The sandbox provider's customer-facing page: 3-D Secure or a wallet, where the customer approves or fails.
+struct SandboxPagesController: RouteCollection {
+    struct PageModel: Encodable {
+        var reference: String
+        var amount: String
+        var merchant: String
+        var decided: String?
+    }
+
+    struct Decision: Content {
+        var decision: String
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let pages = routes.grouped("sandbox", "authenticate")
+        pages.get(":reference", use: show)
+        pages.post(":reference", use: decide)
+    }
+
+    @Sendable func show(_ request: Request) async throws -> View {
+        let reference = try request.parameters.require("reference")
+        guard let attempt = try await PaymentAttemptModel.query(on: request.db)
+            .filter(\.$provider == "sandbox").filter(\.$providerReference == reference).first(),
+            let intent = try await PaymentIntentModel.find(attempt.paymentIntentID, on: request.db)
+        else { throw Abort(.notFound) }
+        let merchant = try await MerchantModel.find(intent.merchantID, on: request.db)
+        let exponent = (try? PayHubCoreCurrency.exponent(intent.currency)) ?? 2
+        return try await request.view.render("sandbox-authenticate", PageModel(
+            reference: reference,
+            amount: "\(PayHubCoreCurrency.format(intent.amount, exponent: exponent)) \(intent.currency)",
+            merchant: merchant?.name ?? "",
+            decided: attempt.status == "requires_action" ? nil : attempt.status))
+    }
+
+    @Sendable func decide(_ request: Request) async throws -> Response {
+        let reference = try request.parameters.require("reference")
+        let decision = try request.content.decode(Decision.self)
+        guard decision.decision == "approve" || decision.decision == "fail" else { throw Abort(.badRequest) }
+        let simulator = SandboxSimulator(context: request.payhub, db: request.db, logger: request.logger)
+        guard let attempt = try await simulator.customerDecided(reference: reference, approved: decision.decision == "approve") else {
+            throw Abort(.notFound)
+        }
+        if let returnURL = attempt.returnURL {
+            var components = URLComponents(string: returnURL)
+            var items = components?.queryItems ?? []
+            items.append(URLQueryItem(name: "payment_intent", value: attempt.paymentIntentID))
+            components?.queryItems = items
+            return request.redirect(to: components?.string ?? returnURL)
+        }
+        return request.redirect(to: "/sandbox/authenticate/\(reference)")
+    }
+}
+
+import PayHubCore
+
+/// Formatting helpers for pages.
+enum PayHubCoreCurrency {
+    static func exponent(_ code: String) throws -> Int { try Currency(code: code).exponent }
+    static func format(_ minorUnits: Int64, exponent: Int) -> String { Money.decimalString(minorUnits, exponent: exponent) }
+}

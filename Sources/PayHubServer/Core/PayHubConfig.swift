@@ -1,0 +1,153 @@
+import Crypto
+import Foundation
+import Logging
+
+/// Everything PayHub is configured with, parsed once at boot from the environment and the command line.
+/// Missing or malformed values fail loudly, all of them at once.
+public struct PayHubConfig: Sendable {
+    public enum Database: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    /// SQLite's `synchronous` pragma, i.e. what a commit promises against power loss (see the README).
+    public enum SQLiteSynchronous: String, Sendable, CaseIterable {
+        /// fsync at every commit: a committed payment survives power loss. The default.
+        case full = "FULL"
+        /// fsync at checkpoints only: survives a killed process, may lose the last commits on power loss.
+        case normal = "NORMAL"
+    }
+
+    public var database: Database
+    public var sqliteSynchronous: SQLiteSynchronous
+    public var dataDirectory: String
+    public var hostname: String
+    public var port: Int
+    /// Where browsers reach this PayHub (sandbox pages, redirects). Defaults to `http://hostname:port`.
+    public var publicBaseURL: String
+    /// 32 bytes that seal provider credentials and webhook secrets, and sign client tokens.
+    public var masterKey: SymmetricKey
+    public var maximumAmount: Int64
+    /// Requests per second each API key may make (a burst of twice that is allowed).
+    public var apiRequestsPerSecond: Int
+    /// Requests per second a client token may poll one payment intent with.
+    public var clientPollsPerSecond: Double
+    public var clientTokenLifetime: TimeInterval
+    public var webhookTimeout: TimeInterval
+    public var webhookConcurrency: Int
+    /// How often background workers look for work.
+    public var workerInterval: TimeInterval
+    /// Age after which an unfinished attempt or refund is checked with its provider.
+    public var statusCheckAge: TimeInterval
+    public var sandboxSettlementDelay: TimeInterval
+    /// Whether this process runs the background workers (webhook delivery, status poller, sandbox simulator).
+    public var runsWorkers: Bool
+    public var logLevel: Logger.Level
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public var problems: [String]
+        public var description: String { "Invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
+    }
+
+    /// Reads the configuration. `overrides` come from command-line flags and win over the environment.
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment, overrides: [String: String] = [:]
+    ) throws -> PayHubConfig {
+        let env = environment.merging(overrides) { _, override in override }
+        var problems: [String] = []
+
+        func integer(_ name: String, default value: Int, range: ClosedRange<Int>) -> Int {
+            guard let raw = env[name] else { return value }
+            guard let parsed = Int(raw), range.contains(parsed) else {
+                problems.append("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(raw)'")
+                return value
+            }
+            return parsed
+        }
+        func seconds(_ name: String, default value: Double) -> Double {
+            guard let raw = env[name] else { return value }
+            guard let parsed = Double(raw), parsed >= 0 else {
+                problems.append("\(name) must be a non-negative number of seconds, got '\(raw)'")
+                return value
+            }
+            return parsed
+        }
+
+        let dataDirectory = env["PAYHUB_DATA_DIR"] ?? "./payhub-data"
+        let database: Database
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+                database = .postgres(url: url)
+            } else {
+                problems.append("DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite database)")
+                database = .sqlite(path: dataDirectory + "/payhub.sqlite")
+            }
+        } else {
+            database = .sqlite(path: dataDirectory + "/payhub.sqlite")
+        }
+        let synchronousRaw = (env["PAYHUB_SQLITE_SYNCHRONOUS"] ?? "FULL").uppercased()
+        let synchronous = SQLiteSynchronous(rawValue: synchronousRaw) ?? {
+            problems.append("PAYHUB_SQLITE_SYNCHRONOUS must be FULL or NORMAL, got '\(synchronousRaw)'")
+            return .full
+        }()
+
+        var masterKey = SymmetricKey(size: .bits256)
+        if let encoded = env["PAYHUB_MASTER_KEY"] {
+            if let bytes = Data(base64Encoded: encoded), bytes.count == 32 {
+                masterKey = SymmetricKey(data: bytes)
+            } else {
+                problems.append("PAYHUB_MASTER_KEY must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+            }
+        } else if case .postgres = database {
+            problems.append("PAYHUB_MASTER_KEY is required with PostgreSQL: every PayHub process must share it")
+        } else if let stored = try? MasterKeyFile.loadOrCreate(directory: dataDirectory) {
+            masterKey = stored
+        } else {
+            problems.append("cannot read or create \(dataDirectory)/master.key")
+        }
+
+        let hostname = env["HOST"] ?? "127.0.0.1"
+        let port = integer("PORT", default: 8080, range: 0...65535)
+        let logLevel = env["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let config = PayHubConfig(
+            database: database,
+            sqliteSynchronous: synchronous,
+            dataDirectory: dataDirectory,
+            hostname: hostname,
+            port: port,
+            publicBaseURL: env["PAYHUB_PUBLIC_URL"] ?? "http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port)",
+            masterKey: masterKey,
+            maximumAmount: Int64(integer("PAYHUB_MAX_AMOUNT", default: 99_999_999, range: 1...Int(Int32.max) * 1000)),
+            apiRequestsPerSecond: integer("PAYHUB_API_RATE_LIMIT", default: 1000, range: 1...1_000_000),
+            clientPollsPerSecond: seconds("PAYHUB_CLIENT_POLL_RATE", default: 2),
+            clientTokenLifetime: seconds("PAYHUB_CLIENT_TOKEN_TTL", default: 3600),
+            webhookTimeout: seconds("PAYHUB_WEBHOOK_TIMEOUT", default: 15),
+            webhookConcurrency: integer("PAYHUB_WEBHOOK_CONCURRENCY", default: 16, range: 1...256),
+            workerInterval: seconds("PAYHUB_WORKER_INTERVAL", default: 1),
+            statusCheckAge: seconds("PAYHUB_STATUS_CHECK_AGE", default: 60),
+            sandboxSettlementDelay: seconds("PAYHUB_SANDBOX_DELAY", default: 2),
+            runsWorkers: (env["PAYHUB_WORKERS"] ?? "on") != "off",
+            logLevel: logLevel
+        )
+        guard problems.isEmpty else { throw Invalid(problems: problems) }
+        return config
+    }
+}
+
+/// The embedded default's master key, generated once into the data folder with owner-only permissions.
+enum MasterKeyFile {
+    static func loadOrCreate(directory: String) throws -> SymmetricKey {
+        let path = directory + "/master.key"
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let text = try? String(contentsOfFile: path, encoding: .utf8),
+           let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 {
+            return SymmetricKey(data: bytes)
+        }
+        let key = SymmetricKey(size: .bits256)
+        let encoded = key.withUnsafeBytes { Data($0).base64EncodedString() }
+        guard manager.createFile(atPath: path, contents: Data((encoded + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        else { throw CocoaError(.fileWriteUnknown) }
+        return key
+    }
+}

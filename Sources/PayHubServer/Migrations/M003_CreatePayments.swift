@@ -1,0 +1,61 @@
+import Fluent
+import SQLKit
+
+struct M003_CreatePayments: AsyncMigration {
+    func prepare(on database: Database) async throws {
+        try await database.schema("payment_intents")
+            .field("id", .string, .identifier(auto: false))
+            .field("merchant_id", .string, .required, .references("merchants", "id"))
+            .field("livemode", .bool, .required)
+            .field("status", .string, .required)
+            .field("amount", .int64, .required)
+            .field("currency", .string, .required)
+            .field("capture_method", .string, .required)
+            .field("amount_capturable", .int64, .required)
+            .field("amount_received", .int64, .required)
+            .field("amount_refunded", .int64, .required)
+            .field("amount_refund_pending", .int64, .required)
+            .field("active_attempt_id", .string)
+            .field("last_payment_error", .string)
+            .field("cancellation_reason", .string)
+            .field("customer_reference", .string)
+            .field("purchase_reference", .string)
+            .field("description", .string)
+            .field("metadata", .string, .required)
+            .field("customer", .string)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        try await database.schema("payment_attempts")
+            .field("id", .string, .identifier(auto: false))
+            .field("payment_intent_id", .string, .required, .references("payment_intents", "id"))
+            .field("merchant_id", .string, .required)
+            .field("livemode", .bool, .required)
+            .field("provider", .string, .required)
+            .field("provider_account_id", .string, .required, .references("provider_accounts", "id"))
+            .field("method_type", .string, .required)
+            .field("payment_method", .string, .required)
+            .field("status", .string, .required)
+            .field("provider_reference", .string)
+            .field("next_action", .string)
+            .field("failure", .string)
+            .field("return_url", .string)
+            .field("poll_lease_until", .datetime)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .create()
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "payment_intents_merchant_created")
+            .on("payment_intents").column("merchant_id").column("livemode").column("created_at").run()
+        try await sql.create(index: "payment_attempts_intent").on("payment_attempts").column("payment_intent_id").run()
+        try await sql.create(index: "payment_attempts_reference")
+            .on("payment_attempts").column("provider").column("provider_reference").run()
+        try await sql.create(index: "payment_attempts_status_updated")
+            .on("payment_attempts").column("status").column("updated_at").run()
+    }
+
+    func revert(on database: Database) async throws {
+        try await database.schema("payment_attempts").delete()
+        try await database.schema("payment_intents").delete()
+    }
+}

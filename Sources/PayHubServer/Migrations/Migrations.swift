@@ -1,0 +1,13 @@
+import Fluent
+
+/// Every migration, in order. New ones go at the end and are never edited once released.
+enum PayHubMigrations {
+    static let all: [any Migration] = [
+        M001_CreateMerchants(),
+        M002_CreateProviderAccounts(),
+        M003_CreatePayments(),
+        M004_CreateRefunds(),
+        M005_CreateEventsAndWebhooks(),
+        M006_CreateIdempotencyKeys(),
+    ]
+}

@@ -1,0 +1,23 @@
+import Fluent
+import Foundation
+
+/// A client's `Idempotency-Key`: the request it first came with and, once done, the response to replay.
+final class IdempotencyKeyModel: Model, @unchecked Sendable {
+    static let schema = "idempotency_keys"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "merchant_id") var merchantID: String
+    @Field(key: "livemode") var livemode: Bool
+    @Field(key: "key") var key: String
+    /// SHA-256 of method, path and body: the same key with other parameters is refused.
+    @Field(key: "fingerprint") var fingerprint: String
+    /// `in_progress` or `completed`.
+    @Field(key: "state") var state: String
+    @OptionalField(key: "response_status") var responseStatus: Int?
+    @OptionalField(key: "response_body") var responseBody: String?
+    @Field(key: "locked_at") var lockedAt: Date
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+
+    init() {}
+}

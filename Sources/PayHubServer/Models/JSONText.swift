@@ -1,0 +1,48 @@
+import Foundation
+import PayHubCore
+
+/// JSON stored in text columns: small helpers with sorted keys so equal values store equally.
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from text: String) -> T? {
+        try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+}
+
+/// `NextAction` as stored in the attempts table.
+struct StoredNextAction: Codable {
+    var type: String
+    var url: String?
+    var returnURL: String?
+    var message: String?
+    var data: String?
+
+    init(_ action: NextAction) {
+        type = action.type
+        switch action {
+        case .redirectToURL(let url, let returnURL):
+            self.url = url
+            self.returnURL = returnURL
+        case .otp(let message), .ussd(let message):
+            self.message = message
+        case .displayQRCode(let data):
+            self.data = data
+        }
+    }
+
+    var action: NextAction? {
+        switch type {
+        case "redirect_to_url": url.map { .redirectToURL(url: $0, returnURL: returnURL) }
+        case "otp": .otp(message: message ?? "")
+        case "ussd": .ussd(message: message ?? "")
+        case "display_qr_code": .displayQRCode(data: data ?? "")
+        default: nil
+        }
+    }
+}

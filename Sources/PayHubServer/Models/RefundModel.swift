@@ -1,0 +1,46 @@
+import Fluent
+import Foundation
+import PayHubCore
+
+final class RefundModel: Model, @unchecked Sendable {
+    static let schema = "refunds"
+
+    @ID(custom: "id", generatedBy: .user) var id: String?
+    @Field(key: "merchant_id") var merchantID: String
+    @Field(key: "livemode") var livemode: Bool
+    @Field(key: "payment_intent_id") var paymentIntentID: String
+    @Field(key: "attempt_id") var attemptID: String
+    @Field(key: "provider") var provider: String
+    @Field(key: "provider_account_id") var providerAccountID: String
+    @Field(key: "amount") var amount: Int64
+    @Field(key: "currency") var currency: String
+    @Field(key: "status") var status: String
+    @OptionalField(key: "reason") var reason: String?
+    @OptionalField(key: "failure_reason") var failureReason: String?
+    @OptionalField(key: "provider_reference") var providerReference: String?
+    @Field(key: "metadata") var metadata: String
+    @OptionalField(key: "poll_lease_until") var pollLeaseUntil: Date?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    func domain() throws -> Refund {
+        var refund = Refund(
+            id: RefundID(rawValue: id ?? ""), paymentIntentID: PaymentIntentID(rawValue: paymentIntentID),
+            amount: Money(minorUnits: amount, currency: try Currency(code: currency)),
+            reason: reason.flatMap(RefundReason.init(rawValue:)), createdAt: createdAt)
+        refund.status = RefundStatus(rawValue: status) ?? .pending
+        refund.failureReason = failureReason
+        refund.providerReference = providerReference
+        refund.updatedAt = updatedAt
+        return refund
+    }
+
+    func update(from refund: Refund) {
+        status = refund.status.rawValue
+        failureReason = refund.failureReason
+        providerReference = refund.providerReference
+        updatedAt = refund.updatedAt
+    }
+}

@@ -1,0 +1,104 @@
+import Fluent
+import PayHubCore
+import Foundation
+
+/// The outbox as merchants see it: events, their deliveries, and redelivery by hand.
+struct EventService: Sendable {
+    let context: PayHubContext
+    let db: any Database
+
+    func list(principal: Principal, page: PageRequest) async throws -> ListObject<EventObject> {
+        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+        let db = self.db
+        let result = try await Paginator.page(
+            {
+                var query = EventModel.query(on: db)
+                    .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
+                if let type = page.filters["type"] { query = query.filter(\.$type == type) }
+                if let object = page.filters["object_id"] { query = query.filter(\.$objectID == object) }
+                return query
+            },
+            request: page, created: \.$createdAt, id: \.$id,
+            cursor: { try await self.find($0, principal: principal) })
+        return ListObject(data: result.items.map(EventObject.init), hasMore: result.hasMore, url: "/v1/events")
+    }
+
+    func retrieve(_ id: String, principal: Principal) async throws -> EventObject {
+        EventObject(try await load(id, principal: principal))
+    }
+
+    func deliveries(_ id: String, principal: Principal) async throws -> ListObject<WebhookDeliveryObject> {
+        let event = try await load(id, principal: principal)
+        let deliveries = try await WebhookDeliveryModel.query(on: db).filter(\.$eventID == event.id ?? "").sort(\.$createdAt).all()
+        let ids = deliveries.compactMap(\.id)
+        let attempts = ids.isEmpty ? [] : try await WebhookDeliveryAttemptModel.query(on: db)
+            .filter(\.$deliveryID ~~ ids).sort(\.$attemptedAt).all()
+        let byDelivery = Dictionary(grouping: attempts, by: \.deliveryID)
+        return ListObject(
+            data: deliveries.map { delivery in
+                WebhookDeliveryObject(
+                    id: delivery.id ?? "", event: delivery.eventID, webhookEndpoint: delivery.endpointID, status: delivery.status,
+                    attemptCount: delivery.attemptCount,
+                    nextAttempt: delivery.status == "pending" ? Presenter.unix(delivery.nextAttemptAt) : nil,
+                    attempts: (byDelivery[delivery.id ?? ""] ?? []).map {
+                        .init(
+                            attemptedAt: Presenter.unix($0.attemptedAt), statusCode: $0.statusCode, latencyMS: $0.latencyMilliseconds,
+                            responseExcerpt: $0.responseExcerpt, error: $0.error, succeeded: $0.succeeded)
+                    })
+            },
+            hasMore: false, url: "/v1/events/\(id)/deliveries")
+    }
+
+    /// Sends an event again to every enabled endpoint that subscribes to it (or to one endpoint).
+    func redeliver(_ id: String, endpointID: String?, principal: Principal) async throws -> ListObject<WebhookDeliveryObject> {
+        let event = try await load(id, principal: principal)
+        var query = WebhookEndpointModel.query(on: db)
+            .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
+            .filter(\.$status == "enabled").filter(\.$deletedAt == nil)
+        if let endpointID { query = query.filter(\.$id == endpointID) }
+        let endpoints = try await query.all().filter { endpoint in
+            endpoint.filters.contains { filter in
+                EventType(rawValue: event.type)?.matches(filter: filter) ?? false
+            }
+        }
+        if let endpointID, endpoints.isEmpty {
+            throw APIError.notFound("webhook_endpoint", id: endpointID, param: "webhook_endpoint")
+        }
+        let now = context.clock.now()
+        let context = self.context
+        try await context.transactor.write(on: db) { tx in
+            for endpoint in endpoints {
+                if let existing = try await WebhookDeliveryModel.query(on: tx)
+                    .filter(\.$eventID == id).filter(\.$endpointID == endpoint.id ?? "").first() {
+                    existing.status = "pending"
+                    existing.nextAttemptAt = now
+                    existing.leaseOwner = nil
+                    existing.leaseExpiresAt = nil
+                    existing.updatedAt = now
+                    try await existing.save(on: tx)
+                } else {
+                    try await WebhookDeliveryScheduler.schedule(eventID: id, endpoint: endpoint, at: now, context: context, on: tx)
+                }
+            }
+        }
+        context.deliveryWakeUp.signal()
+        return try await deliveries(id, principal: principal)
+    }
+
+    private func load(_ id: String, principal: Principal) async throws -> EventModel {
+        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+        guard let event = try await find(id, principal: principal) else { throw APIError.notFound("event", id: id) }
+        return event
+    }
+
+    private func find(_ id: String, principal: Principal) async throws -> EventModel? {
+        try await EventModel.query(on: db)
+            .filter(\.$id == id).filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode).first()
+    }
+}
+
+struct RedeliverRequest: StrictRequest {
+    var webhookEndpoint: String?
+    enum CodingKeys: String, CodingKey { case webhookEndpoint = "webhook_endpoint" }
+    static let shape: [String: FieldShape] = ["webhook_endpoint": .value]
+}

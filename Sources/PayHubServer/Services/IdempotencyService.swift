@@ -1,0 +1,135 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+
+/// `Idempotency-Key` on POSTs: the first response is stored and replayed for 24 hours; the same key with other
+/// parameters is refused; a retry while the first request still runs gets 409.
+struct IdempotencyService: Sendable {
+    let context: PayHubContext
+    let db: any Database
+
+    static let lifetime: TimeInterval = 24 * 3600
+    /// A key left `in_progress` this long belongs to a request that died with its process; it may run again.
+    static let abandonedAfter: TimeInterval = 60
+
+    func respond(
+        to request: Request, principal: Principal, _ operation: @Sendable () async throws -> Response
+    ) async throws -> Response {
+        guard let key = request.headers.first(name: "Idempotency-Key") else { return try await operation() }
+        guard (1...255).contains(key.count), !key.contains(where: { $0.isNewline }) else {
+            throw APIError.invalid("idempotency_key_invalid", "Idempotency-Key must have 1 to 255 characters.", param: "Idempotency-Key")
+        }
+        let now = context.clock.now()
+        let fingerprint = Self.fingerprint(method: request.method.rawValue, path: request.url.path, body: request.bodyBytes)
+        let record = IdempotencyKeyModel()
+        record.id = "idk_" + context.ids.randomToken(length: 24)
+        record.merchantID = principal.merchantID
+        record.livemode = principal.livemode
+        record.key = key
+        record.fingerprint = fingerprint
+        record.state = "in_progress"
+        record.lockedAt = now
+        record.createdAt = now
+        record.expiresAt = now.addingTimeInterval(Self.lifetime)
+
+        do {
+            if let replay = try await claim(record) { return replay }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw APIError.keyInUse
+        }
+
+        let response: Response
+        do {
+            response = try await operation()
+        } catch {
+            let errorResponse = APIErrorMiddleware.response(for: error, request: request)
+            if errorResponse.status.code >= 500 {
+                try? await release(record)
+            } else {
+                try await complete(record, with: errorResponse)
+            }
+            return errorResponse
+        }
+        try await complete(record, with: response)
+        return response
+    }
+
+    /// Inserts the key, or explains why this request may not run: a replay, a mismatch, or a request in flight.
+    private func claim(_ record: IdempotencyKeyModel) async throws -> Response? {
+        let now = context.clock.now()
+        let db = self.db
+        return try await context.transactor.write(on: db) { tx -> Response? in
+            let existing = try await IdempotencyKeyModel.query(on: tx)
+                .filter(\.$merchantID == record.merchantID).filter(\.$livemode == record.livemode)
+                .filter(\.$key == record.key).first()
+            guard let existing else {
+                try await record.create(on: tx)
+                return nil
+            }
+            if existing.expiresAt <= now {
+                try await existing.delete(on: tx)
+                try await record.create(on: tx)
+                return nil
+            }
+            guard existing.fingerprint == record.fingerprint else {
+                throw APIError(
+                    status: .badRequest, kind: .idempotency, code: "idempotency_key_reused",
+                    message: "This Idempotency-Key was already used with other parameters.", param: "Idempotency-Key")
+            }
+            if existing.state == "completed", let status = existing.responseStatus {
+                let response = Response(status: HTTPResponseStatus(statusCode: status))
+                response.headers.contentType = .json
+                response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
+                response.body = .init(string: existing.responseBody ?? "")
+                return response
+            }
+            if existing.lockedAt.addingTimeInterval(Self.abandonedAfter) < now {
+                existing.lockedAt = now
+                try await existing.save(on: tx)
+                record.id = existing.id
+                return nil
+            }
+            throw APIError.keyInUse
+        }
+    }
+
+    private func complete(_ record: IdempotencyKeyModel, with response: Response) async throws {
+        let body = response.body.data.map { String(decoding: $0, as: UTF8.self) } ?? response.body.string ?? ""
+        let status = Int(response.status.code)
+        let id = record.id ?? ""
+        try await context.transactor.write(on: db) { tx in
+            try await IdempotencyKeyModel.query(on: tx).filter(\.$id == id)
+                .set(\.$state, to: "completed").set(\.$responseStatus, to: status).set(\.$responseBody, to: body)
+                .update()
+        }
+    }
+
+    private func release(_ record: IdempotencyKeyModel) async throws {
+        let id = record.id ?? ""
+        try await context.transactor.write(on: db) { tx in
+            try await IdempotencyKeyModel.query(on: tx).filter(\.$id == id).delete()
+        }
+    }
+
+    func purgeExpired() async throws -> Int {
+        let now = context.clock.now()
+        try await context.transactor.write(on: db) { tx in
+            try await IdempotencyKeyModel.query(on: tx).filter(\.$expiresAt < now).delete()
+        }
+        return 0
+    }
+
+    static func fingerprint(method: String, path: String, body: [UInt8]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array("\(method) \(path)\n".utf8))
+        hasher.update(data: body)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension APIError {
+    static let keyInUse = APIError(
+        status: .conflict, kind: .idempotency, code: "idempotency_key_in_use",
+        message: "A request with this Idempotency-Key is still being processed; retry shortly.")
+}

@@ -1,0 +1,73 @@
+import Fluent
+import Foundation
+import PayHubConnectors
+import PayHubCore
+
+/// A new merchant's keys, shown once.
+public struct MerchantCredentials: Codable, Sendable {
+    public var id: String
+    public var name: String
+    public var secretKeyTest: String
+    public var publishableKeyTest: String
+    public var secretKeyLive: String
+    public var publishableKeyLive: String
+    public var sandboxProviderAccount: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case secretKeyTest = "secret_key_test"
+        case publishableKeyTest = "publishable_key_test"
+        case secretKeyLive = "secret_key_live"
+        case publishableKeyLive = "publishable_key_live"
+        case sandboxProviderAccount = "sandbox_provider_account"
+    }
+}
+
+/// Creates merchants with their four keys and a sandbox provider account for test mode.
+public struct MerchantService: Sendable {
+    let context: PayHubContext
+    let db: any Database
+
+    public init(context: PayHubContext, db: any Database) {
+        self.context = context
+        self.db = db
+    }
+
+    public func create(name: String) async throws -> MerchantCredentials {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200 else { throw APIError.invalid("name_invalid", "A merchant needs a name of 1 to 200 characters.", param: "name") }
+        let now = context.clock.now()
+        let merchantID = (context.ids.make() as MerchantID).rawValue
+        let keys = (
+            secretTest: "sk_test_" + context.ids.randomToken(length: 32),
+            publishableTest: "pk_test_" + context.ids.randomToken(length: 32),
+            secretLive: "sk_live_" + context.ids.randomToken(length: 32),
+            publishableLive: "pk_live_" + context.ids.randomToken(length: 32)
+        )
+        let sandboxAccountID = (context.ids.make() as ProviderAccountID).rawValue
+        let sandboxCredentials = try context.secrets.seal(JSONText.encode([
+            "webhook_secret": "whsec_" + context.ids.randomToken(length: 32)
+        ]))
+        let ids = context.ids
+        try await context.transactor.write(on: db) { tx in
+            try await MerchantModel(id: merchantID, name: trimmed, createdAt: now).create(on: tx)
+            for (key, livemode, kind) in [
+                (keys.secretTest, false, "secret"), (keys.publishableTest, false, "publishable"),
+                (keys.secretLive, true, "secret"), (keys.publishableLive, true, "publishable"),
+            ] {
+                try await APIKeyModel(
+                    id: (ids.make() as APIKeyID).rawValue, merchantID: merchantID, livemode: livemode, kind: kind,
+                    keyDigest: KeyDigest.hex(key), redacted: String(key.prefix(8)) + "..." + String(key.suffix(4)),
+                    createdAt: now
+                ).create(on: tx)
+            }
+            try await ProviderAccountModel(
+                id: sandboxAccountID, merchantID: merchantID, livemode: false, provider: SandboxConnector.name,
+                name: "Sandbox", credentialsSealed: sandboxCredentials, createdAt: now
+            ).create(on: tx)
+        }
+        return MerchantCredentials(
+            id: merchantID, name: trimmed, secretKeyTest: keys.secretTest, publishableKeyTest: keys.publishableTest,
+            secretKeyLive: keys.secretLive, publishableKeyLive: keys.publishableLive, sandboxProviderAccount: sandboxAccountID)
+    }
+}

@@ -1,0 +1,94 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// `limit`, `starting_after`, `ending_before` and `created[gte|gt|lte|lt]`, read strictly from a query string.
+struct PageRequest: Sendable {
+    var limit = 10
+    var startingAfter: String?
+    var endingBefore: String?
+    var createdFrom: Date?
+    var createdFromInclusive = true
+    var createdTo: Date?
+    var createdToInclusive = true
+    /// Other accepted filters, by name.
+    var filters: [String: String] = [:]
+
+    init(_ request: Request, filters allowed: Set<String> = []) throws {
+        let items = URLComponents(string: request.url.string)?.queryItems ?? []
+        for item in items {
+            let value = item.value ?? ""
+            switch item.name {
+            case "limit":
+                guard let limit = Int(value), (1...100).contains(limit) else {
+                    throw APIError.invalid("parameter_invalid", "limit must be an integer from 1 to 100.", param: "limit")
+                }
+                self.limit = limit
+            case "starting_after": startingAfter = value
+            case "ending_before": endingBefore = value
+            case "created[gte]", "created[gt]", "created[lte]", "created[lt]", "created":
+                guard let seconds = Int64(value) else {
+                    throw APIError.invalid("parameter_invalid", "\(item.name) must be a unix timestamp in seconds.", param: item.name)
+                }
+                let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+                switch item.name {
+                case "created[gte]": createdFrom = date
+                case "created[gt]": createdFrom = date; createdFromInclusive = false
+                case "created[lte]": createdTo = date
+                case "created[lt]": createdTo = date; createdToInclusive = false
+                default: createdFrom = date; createdTo = date.addingTimeInterval(0.999)
+                }
+            default:
+                guard allowed.contains(item.name) else {
+                    throw APIError.invalid("parameter_unknown", "Received unknown parameter: \(item.name)", param: item.name)
+                }
+                filters[item.name] = value
+            }
+        }
+        if startingAfter != nil && endingBefore != nil {
+            throw APIError.invalid("parameter_invalid", "Use starting_after or ending_before, not both.", param: "ending_before")
+        }
+    }
+}
+
+/// Cursor pagination over objects with a `created_at` and a string id, newest first.
+enum Paginator {
+    static func page<M: Model>(
+        _ base: @escaping @Sendable () -> QueryBuilder<M>,
+        request page: PageRequest,
+        created: KeyPath<M, FieldProperty<M, Date>>,
+        id: KeyPath<M, IDProperty<M, String>>,
+        cursor: (String) async throws -> M?
+    ) async throws -> (items: [M], hasMore: Bool) where M.IDValue == String {
+        var query = base()
+        if let from = page.createdFrom {
+            query = page.createdFromInclusive ? query.filter(created >= from) : query.filter(created > from)
+        }
+        if let to = page.createdTo {
+            query = page.createdToInclusive ? query.filter(created <= to) : query.filter(created < to)
+        }
+        let forward = page.endingBefore == nil
+        if let cursorID = page.startingAfter ?? page.endingBefore {
+            guard let anchor = try await cursor(cursorID), let anchorID = anchor[keyPath: id].value else {
+                throw APIError.invalid(
+                    "resource_missing", "No such object: '\(cursorID)'", param: forward ? "starting_after" : "ending_before")
+            }
+            let anchorDate = anchor[keyPath: created].value!
+            query = query.group(.or) { group in
+                if forward {
+                    group.filter(created < anchorDate)
+                    group.group(.and) { $0.filter(created == anchorDate).filter(id < anchorID) }
+                } else {
+                    group.filter(created > anchorDate)
+                    group.group(.and) { $0.filter(created == anchorDate).filter(id > anchorID) }
+                }
+            }
+        }
+        let direction: DatabaseQuery.Sort.Direction = forward ? .descending : .ascending
+        var items = try await query.sort(created, direction).sort(id, direction).limit(page.limit + 1).all()
+        let hasMore = items.count > page.limit
+        if hasMore { items.removeLast() }
+        if !forward { items.reverse() }
+        return (items, hasMore)
+    }
+}

@@ -1,0 +1,92 @@
+import Fluent
+import Foundation
+import PayHubConnectors
+import PayHubCore
+
+/// A provider account as shown to operators: never its credentials.
+public struct ProviderAccountSummary: Codable, Sendable {
+    public var id: String
+    public var merchant: String
+    public var provider: String
+    public var name: String
+    public var livemode: Bool
+    public var webhookURL: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, merchant, provider, name, livemode
+        case webhookURL = "webhook_url"
+    }
+}
+
+/// Per-merchant provider accounts: credentials sealed at rest, and the choice of account for an attempt.
+public struct ProviderAccountService: Sendable {
+    let context: PayHubContext
+    let db: any Database
+
+    public init(context: PayHubContext, db: any Database) {
+        self.context = context
+        self.db = db
+    }
+
+    public func add(
+        merchantID: String, provider: String, livemode: Bool, name: String?, credentials: [String: String]
+    ) async throws -> ProviderAccountSummary {
+        guard let connector = context.connectors[provider] else {
+            throw APIError.invalid("provider_unknown", "Unknown provider '\(provider)'; known: \(context.connectors.names.joined(separator: ", ")).", param: "provider")
+        }
+        guard try await MerchantModel.find(merchantID, on: db) != nil else { throw APIError.notFound("merchant", id: merchantID) }
+        do {
+            try connector.validateCredentials(ProviderCredentials(credentials))
+        } catch let error as ConnectorError {
+            throw APIError.invalid("provider_credentials_invalid", error.description, param: "credentials")
+        }
+        let account = ProviderAccountModel(
+            id: (context.ids.make() as ProviderAccountID).rawValue, merchantID: merchantID, livemode: livemode,
+            provider: provider, name: name ?? provider, credentialsSealed: try context.secrets.seal(JSONText.encode(credentials)),
+            createdAt: context.clock.now())
+        try await context.transactor.write(on: db) { tx in try await account.create(on: tx) }
+        return summary(account)
+    }
+
+    func summary(_ account: ProviderAccountModel) -> ProviderAccountSummary {
+        ProviderAccountSummary(
+            id: account.id ?? "", merchant: account.merchantID, provider: account.provider, name: account.name,
+            livemode: account.livemode,
+            webhookURL: "\(context.config.publicBaseURL)/v1/providers/\(account.provider)/webhooks/\(account.id ?? "")")
+    }
+
+    /// The account an attempt goes to: the one named, or the only one that takes this method and currency.
+    func resolve(
+        provider: String?, methodType: String, currency: Currency, merchantID: String, livemode: Bool
+    ) async throws -> (ProviderAccountModel, any PaymentConnector) {
+        var query = ProviderAccountModel.query(on: db)
+            .filter(\.$merchantID == merchantID).filter(\.$livemode == livemode).filter(\.$disabledAt == nil)
+        if let provider { query = query.filter(\.$provider == provider) }
+        let candidates = try await query.sort(\.$createdAt).all().compactMap { account -> (ProviderAccountModel, any PaymentConnector)? in
+            guard let connector = context.connectors[account.provider],
+                  connector.capabilities.supports(method: methodType, currency: currency) else { return nil }
+            return (account, connector)
+        }
+        if provider != nil {
+            guard let first = candidates.first else {
+                throw APIError.invalid(
+                    "provider_unavailable",
+                    "No \(livemode ? "live" : "test") account with provider '\(provider!)' accepts \(methodType) in \(currency.code).",
+                    param: "provider")
+            }
+            return first
+        }
+        guard candidates.count == 1, let only = candidates.first else {
+            if candidates.isEmpty {
+                throw APIError.invalid(
+                    "provider_unavailable", "No \(livemode ? "live" : "test") provider account accepts \(methodType) in \(currency.code).",
+                    param: "payment_method.type")
+            }
+            throw APIError.invalid(
+                "provider_required",
+                "Several providers accept \(methodType): name one of \(Set(candidates.map { $0.0.provider }).sorted().joined(separator: ", ")).",
+                param: "provider")
+        }
+        return only
+    }
+}

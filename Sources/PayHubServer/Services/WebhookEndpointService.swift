@@ -1,0 +1,160 @@
+import Fluent
+import Foundation
+import PayHubCore
+
+struct CreateWebhookEndpointRequest: StrictRequest {
+    var url: String
+    var enabledEvents: [String]?
+    var description: String?
+
+    enum CodingKeys: String, CodingKey {
+        case url, description
+        case enabledEvents = "enabled_events"
+    }
+
+    static let shape: [String: FieldShape] = ["url": .value, "enabled_events": .value, "description": .value]
+}
+
+/// Merchants' webhook endpoints: receiver URLs, event filters and signing secrets (sealed at rest).
+struct WebhookEndpointService: Sendable {
+    let context: PayHubContext
+    let db: any Database
+
+    /// How long the previous secret keeps signing after a rotation.
+    static let rotationOverlap: TimeInterval = 24 * 3600
+
+    func create(_ input: CreateWebhookEndpointRequest, principal: Principal) async throws -> WebhookEndpointObject {
+        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+        try ReceiverURLPolicy.validate(input.url, livemode: principal.livemode)
+        let filters = input.enabledEvents ?? ["*"]
+        guard !filters.isEmpty, filters.count <= 64 else {
+            throw APIError.invalid("parameter_invalid", "enabled_events must list 1 to 64 event types.", param: "enabled_events")
+        }
+        for filter in filters where !EventType.isValidFilter(filter) {
+            throw APIError.invalid("parameter_invalid", "Unknown event type '\(filter)' in enabled_events.", param: "enabled_events")
+        }
+        try InputRules.text(input.description, max: 500, param: "description")
+        let count = try await WebhookEndpointModel.query(on: db)
+            .filter(\.$merchantID == principal.merchantID).filter(\.$deletedAt == nil).count()
+        guard count < 16 else {
+            throw APIError.invalid("webhook_endpoint_limit", "A merchant can have at most 16 webhook endpoints.")
+        }
+        let now = context.clock.now()
+        let secret = StandardWebhookSigner.newSecret()
+        let endpoint = WebhookEndpointModel()
+        endpoint.id = (context.ids.make() as WebhookEndpointID).rawValue
+        endpoint.merchantID = principal.merchantID
+        endpoint.livemode = principal.livemode
+        endpoint.url = input.url
+        endpoint.endpointDescription = input.description
+        endpoint.enabledEvents = JSONText.encode(filters)
+        endpoint.secretSealed = try context.secrets.seal(secret)
+        endpoint.status = "enabled"
+        endpoint.createdAt = now
+        endpoint.updatedAt = now
+        try await context.transactor.write(on: db) { tx in try await endpoint.create(on: tx) }
+        var object = Self.object(endpoint)
+        object.secret = secret
+        return object
+    }
+
+    func list(principal: Principal, page: PageRequest) async throws -> ListObject<WebhookEndpointObject> {
+        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+        let db = self.db
+        let result = try await Paginator.page(
+            {
+                WebhookEndpointModel.query(on: db)
+                    .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
+                    .filter(\.$deletedAt == nil)
+            },
+            request: page, created: \.$createdAt, id: \.$id,
+            cursor: { try await self.find($0, principal: principal) })
+        return ListObject(data: result.items.map(Self.object), hasMore: result.hasMore, url: "/v1/webhook_endpoints")
+    }
+
+    func retrieve(_ id: String, principal: Principal) async throws -> WebhookEndpointObject {
+        Self.object(try await load(id, principal: principal))
+    }
+
+    func delete(_ id: String, principal: Principal) async throws -> DeletedObject {
+        let endpoint = try await load(id, principal: principal)
+        let now = context.clock.now()
+        try await context.transactor.write(on: db) { tx in
+            endpoint.deletedAt = now
+            endpoint.status = "disabled"
+            endpoint.disabledReason = "deleted"
+            endpoint.updatedAt = now
+            try await endpoint.save(on: tx)
+            try await WebhookDeliveryModel.query(on: tx)
+                .filter(\.$endpointID == id).filter(\.$status == "pending")
+                .set(\.$status, to: "canceled").set(\.$updatedAt, to: now).update()
+        }
+        return DeletedObject(id: id, object: "webhook_endpoint")
+    }
+
+    /// A new secret; the previous one keeps signing for 24 hours so receivers can switch over.
+    func rotateSecret(_ id: String, principal: Principal) async throws -> WebhookEndpointObject {
+        let endpoint = try await load(id, principal: principal)
+        let now = context.clock.now()
+        let secret = StandardWebhookSigner.newSecret()
+        let sealed = try context.secrets.seal(secret)
+        try await context.transactor.write(on: db) { tx in
+            endpoint.previousSecretSealed = endpoint.secretSealed
+            endpoint.previousSecretExpiresAt = now.addingTimeInterval(Self.rotationOverlap)
+            endpoint.secretSealed = sealed
+            endpoint.updatedAt = now
+            try await endpoint.save(on: tx)
+        }
+        var object = Self.object(endpoint)
+        object.secret = secret
+        return object
+    }
+
+    private func load(_ id: String, principal: Principal) async throws -> WebhookEndpointModel {
+        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+        guard let endpoint = try await find(id, principal: principal) else { throw APIError.notFound("webhook_endpoint", id: id) }
+        return endpoint
+    }
+
+    private func find(_ id: String, principal: Principal) async throws -> WebhookEndpointModel? {
+        try await WebhookEndpointModel.query(on: db)
+            .filter(\.$id == id).filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
+            .filter(\.$deletedAt == nil).first()
+    }
+
+    static func object(_ endpoint: WebhookEndpointModel) -> WebhookEndpointObject {
+        WebhookEndpointObject(
+            id: endpoint.id ?? "", livemode: endpoint.livemode, url: endpoint.url, description: endpoint.endpointDescription,
+            enabledEvents: endpoint.filters, status: endpoint.status, disabledReason: endpoint.disabledReason,
+            created: Presenter.unix(endpoint.createdAt))
+    }
+}
+
+/// Which receiver URLs PayHub will call. Live mode demands https to a public host; test mode also allows
+/// plain http and local hosts, for development.
+enum ReceiverURLPolicy {
+    static func validate(_ url: String, livemode: Bool) throws {
+        try InputRules.url(url, param: "url")
+        guard let components = URLComponents(string: url), let host = components.host?.lowercased() else { return }
+        guard livemode else { return }
+        guard components.scheme?.lowercased() == "https" else {
+            throw APIError.invalid("url_invalid", "Live webhook endpoints must use https.", param: "url")
+        }
+        if isPrivate(host: host) {
+            throw APIError.invalid("url_invalid", "Live webhook endpoints must be public hosts.", param: "url")
+        }
+    }
+
+    static func isPrivate(host: String) -> Bool {
+        if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") || host.hasSuffix(".internal") { return true }
+        let trimmed = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if trimmed == "::1" || trimmed.hasPrefix("fc") || trimmed.hasPrefix("fd") || trimmed.hasPrefix("fe80") { return true }
+        let octets = trimmed.split(separator: ".").compactMap { Int($0) }
+        guard octets.count == 4 else { return false }
+        switch (octets[0], octets[1]) {
+        case (10, _), (127, _), (0, _), (169, 254), (192, 168): return true
+        case (172, 16...31), (100, 64...127): return true
+        default: return false
+        }
+    }
+}

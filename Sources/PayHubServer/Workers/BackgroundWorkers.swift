@@ -1,0 +1,45 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Starts the background workers with the server and stops them with it.
+struct BackgroundWorkers: LifecycleHandler {
+    private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
+
+    func didBootAsync(_ application: Application) async throws {
+        let context = application.payhub
+        guard context.config.runsWorkers else { return }
+        let db = application.db
+        let logger = application.logger
+        let interval = context.config.workerInterval
+        let delivery = WebhookDeliveryWorker(context: context, db: db, logger: logger)
+        let poller = StatusPoller(context: context, db: db, logger: logger)
+        let simulator = SandboxSimulator(context: context, db: db, logger: logger)
+        let janitor = IdempotencyService(context: context, db: db)
+        let started = [
+            Task { await delivery.run() },
+            Task { await Self.every(interval, logger: logger, name: "sandbox simulator") { try await simulator.runOnce() } },
+            Task { await Self.every(max(interval, 5), logger: logger, name: "status poller") { try await poller.runOnce() } },
+            Task { await Self.every(3600, logger: logger, name: "idempotency janitor") { try await janitor.purgeExpired() } },
+        ]
+        tasks.withLockedValue { $0 = started }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let running = tasks.withLockedValue { tasks in defer { tasks = [] }; return tasks }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
+    }
+
+    private static func every(
+        _ seconds: TimeInterval, logger: Logger, name: String, _ body: @Sendable () async throws -> Int
+    ) async {
+        while !Task.isCancelled {
+            do { _ = try await body() } catch {
+                if !Task.isCancelled { logger.error("\(name) failed", metadata: ["error": "\(error)"]) }
+            }
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import PayHubConnectors
+import PayHubCore
+import SQLKit
+import Vapor
+
+/// Builds a PayHub into `app`: database, migrations, middleware, routes and background workers.
+/// `context` lets tests inject a clock, ids, connectors and a webhook transport.
+public func configure(_ app: Application, config: PayHubConfig, context: PayHubContext? = nil) async throws {
+    let context = context ?? PayHubDefaults.context(config: config, app: app)
+    app.payhub = context
+    app.logger.logLevel = config.logLevel
+
+    switch config.database {
+    case .sqlite(let path):
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url):
+        var postgres = try SQLPostgresConfiguration(url: url)
+        postgres.searchPath = nil
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 8, connectionPoolTimeout: .seconds(30)), as: .psql)
+    }
+    app.migrations.add(PayHubMigrations.all)
+    if case .sqlite = config.database {
+        try await SQLitePragmas.apply(app: app, synchronous: config.sqliteSynchronous)
+    }
+
+    app.http.server.configuration.hostname = config.hostname
+    app.http.server.configuration.port = config.port
+    app.routes.defaultMaxBodySize = "64kb"
+
+    app.directory.viewsDirectory = Bundle.module.resourceURL!.appendingPathComponent("Resources/Views").path + "/"
+    app.views.use(.leaf)
+
+    app.middleware = Middlewares()
+    app.middleware.use(CORSMiddleware(configuration: .init(
+        allowedOrigin: .all, allowedMethods: [.GET, .POST, .DELETE, .OPTIONS],
+        allowedHeaders: [.authorization, .contentType, .accept, "Idempotency-Key"],
+        exposedHeaders: ["Retry-After", "Idempotent-Replayed"])))
+    app.middleware.use(MetricsMiddleware())
+    app.middleware.use(APIErrorMiddleware())
+    app.middleware.use(CardDataGuardMiddleware())
+
+    try routes(app)
+    app.lifecycle.use(BackgroundWorkers())
+}
+
+/// The live dependencies.
+enum PayHubDefaults {
+    static func context(config: PayHubConfig, app: Application) -> PayHubContext {
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.redirectConfiguration = .disallow
+        clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        let client = HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup), configuration: clientConfiguration)
+        app.lifecycle.use(HTTPClientShutdown(client: client))
+        return PayHubContext(
+            config: config,
+            connectors: ConnectorRegistry([
+                SandboxConnector(settlementDelay: config.sandboxSettlementDelay),
+            ]),
+            webhookTransport: HTTPWebhookTransport(client: client))
+    }
+}
+
+struct HTTPClientShutdown: LifecycleHandler {
+    let client: HTTPClient
+    func shutdownAsync(_ application: Application) async {
+        try? await client.shutdown()
+    }
+}
+
+/// WAL journal, the configured `synchronous` level and a busy timeout, on every SQLite connection.
+enum SQLitePragmas {
+    static func apply(app: Application, synchronous: PayHubConfig.SQLiteSynchronous) async throws {
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            guard let db = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            try await db.raw("PRAGMA journal_mode = WAL").run()
+            try await db.raw("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)").run()
+            try await db.raw("PRAGMA busy_timeout = 5000").run()
+        }
+    }
+}
