@@ -39,8 +39,7 @@ struct Serve: AsyncParsableCommand {
         do {
             var demo: MerchantCredentials?
             if case .sqlite = config.database { demo = try await PayHubApp.demoMerchant(app: app, config: config) }
-            print(PayHubApp.banner(config: config, demo: demo))
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data(PayHubApp.banner(config: config, demo: demo).utf8))
             app.environment.arguments = ["payhub", "serve"]
             try await app.execute()
         } catch {
