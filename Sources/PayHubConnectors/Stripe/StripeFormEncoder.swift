@@ -1,6 +1,6 @@
 /// An `application/x-www-form-urlencoded` body as Stripe reads it: ordered pairs, nested keys written with
 /// brackets (`metadata[payhub_attempt_id]`, `payment_method_types[]`).
-struct StripeForm: Sendable, Equatable {
+struct StripeForm: Sendable {
     private(set) var pairs: [(key: String, value: String)] = []
 
     init() {}
@@ -51,10 +51,6 @@ struct StripeForm: Sendable, Equatable {
         default:
             false
         }
-    }
-
-    static func == (lhs: StripeForm, rhs: StripeForm) -> Bool {
-        lhs.pairs.map(\.key) == rhs.pairs.map(\.key) && lhs.pairs.map(\.value) == rhs.pairs.map(\.value)
     }
 }
 
