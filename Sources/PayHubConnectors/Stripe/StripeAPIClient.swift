@@ -1,0 +1,75 @@
+import Crypto
+import Foundation
+import Logging
+
+/// Sends one Stripe API call: authentication, version and idempotency headers, the form body, the timeout,
+/// and the translation of failures. Logs method, path, status and Stripe's request id, never a body or a key.
+struct StripeAPIClient: Sendable {
+    /// The API version every request pins, so Stripe's answers keep the shape this connector reads.
+    static let apiVersion = "2024-06-20"
+    static let userAgent = "PayHub-StripeConnector/1.0"
+
+    var transport: any StripeTransport
+    var timeout: Double
+    var logger: Logger
+
+    func post<Response: Decodable>(
+        _ path: String, form: StripeForm, idempotencyKey: String? = nil, credentials: StripeCredentials,
+        as type: Response.Type = Response.self
+    ) async throws -> Response {
+        var headers = baseHeaders(credentials)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if let idempotencyKey { headers["Idempotency-Key"] = Self.stripeIdempotencyKey(idempotencyKey) }
+        let request = StripeHTTPRequest(
+            method: .post, url: credentials.baseURL + path, headers: headers, body: form.encoded(), timeout: timeout)
+        return try await send(request, path: path)
+    }
+
+    func get<Response: Decodable>(
+        _ path: String, credentials: StripeCredentials, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        let request = StripeHTTPRequest(
+            method: .get, url: credentials.baseURL + path, headers: baseHeaders(credentials), body: [], timeout: timeout)
+        return try await send(request, path: path)
+    }
+
+    /// Stripe accepts keys of up to 255 characters; a longer one is replaced by its SHA-256, still stable.
+    static func stripeIdempotencyKey(_ key: String) -> String {
+        guard key.utf8.count > 255 else { return key }
+        return "payhub-sha256-" + SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func baseHeaders(_ credentials: StripeCredentials) -> [String: String] {
+        [
+            "Authorization": "Bearer \(credentials.secretKey)",
+            "Stripe-Version": Self.apiVersion,
+            "Accept": "application/json",
+            "User-Agent": Self.userAgent,
+        ]
+    }
+
+    private func send<Response: Decodable>(_ request: StripeHTTPRequest, path: String) async throws -> Response {
+        let response: StripeHTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch let error as ConnectorError {
+            throw error
+        } catch {
+            logger.warning("stripe call failed", metadata: ["method": "\(request.method.rawValue)", "path": "\(path)",
+                                                           "error": "\(type(of: error))"])
+            throw ConnectorError.unavailable("no answer from Stripe: \(error)")
+        }
+        logger.debug("stripe call", metadata: [
+            "method": "\(request.method.rawValue)", "path": "\(path)", "status": "\(response.status)",
+            "request_id": "\(response.headers["request-id"] ?? "-")",
+        ])
+        guard (200..<300).contains(response.status) else {
+            throw StripeErrorMapping.error(status: response.status, body: response.body)
+        }
+        do {
+            return try JSONDecoder().decode(Response.self, from: Data(response.body))
+        } catch {
+            throw ConnectorError.invalidResponse("Stripe's answer to \(request.method.rawValue) \(path) could not be read")
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import PayHubCore
+
+/// Card payments through Stripe's PaymentIntents API (https://docs.stripe.com/api/payment_intents).
+/// One PayHub attempt is one Stripe PaymentIntent, created and confirmed in one call; its id is the provider
+/// reference. Credentials: see `StripeCredentials`.
+public struct StripeConnector: PaymentConnector {
+    public static let name = "stripe"
+    public static let signatureHeader = "stripe-signature"
+    /// Stripe's recommended tolerance for a webhook's timestamp.
+    public static let webhookTolerance: TimeInterval = 300
+
+    public var name: String { Self.name }
+    public let capabilities = ConnectorCapabilities(
+        methods: ["card"], currencies: nil, manualCapture: true, partialRefund: true, statusCheck: true,
+        incomingWebhooks: true, otp: false
+    )
+
+    private let api: StripeAPIClient
+
+    /// - Parameters:
+    ///   - transport: how requests reach Stripe; tests pass a stub.
+    ///   - timeout: seconds before a call is abandoned and reported `unavailable`.
+    public init(
+        transport: any StripeTransport, timeout: Double = 30,
+        logger: Logger = Logger(label: "payhub.connector.stripe")
+    ) {
+        api = StripeAPIClient(transport: transport, timeout: timeout, logger: logger)
+    }
+
+    /// The live connector on an AsyncHTTPClient the caller owns (or the shared one).
+    public init(httpClient: HTTPClient = .shared, timeout: Double = 30) {
+        self.init(transport: StripeHTTPClientTransport(client: httpClient), timeout: timeout)
+    }
+
+    public func validateCredentials(_ credentials: ProviderCredentials) throws {
+        _ = try StripeCredentials(credentials)
+    }
+
+    // MARK: - Payments
+
+    public func authorize(_ request: ConnectorPaymentRequest, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        let credentials = try credentials(for: context)
+        var form = StripeForm()
+        form.add("amount", try StripeAmount.value(of: request.amount))
+        form.add("currency", StripeAmount.currency(of: request.amount))
+        form.add("capture_method", request.captureMethod == .manual ? "manual" : "automatic")
+        form.add("confirm", "true")
+        form.add("payment_method_types[]", "card")
+        try addPaymentMethod(request.method, to: &form, emulator: credentials.emulator)
+        if credentials.emulator == nil {
+            form.add("return_url", request.returnURL)
+            form.add("description", request.description)
+        }
+        form.add("metadata", dictionary: [
+            "payhub_attempt_id": request.attemptID.rawValue,
+            "payhub_payment_intent_id": request.paymentIntentID.rawValue,
+        ])
+
+        do {
+            let intent: StripePaymentIntent = try await api.post(
+                "/v1/payment_intents", form: form, idempotencyKey: request.idempotencyKey, credentials: credentials)
+            return try result(intent, returnURL: request.returnURL, context: context)
+        } catch let decline as StripeCardDecline {
+            // Stripe puts the declined intent in the error; localstripe does not, leaving no reference.
+            return ConnectorPaymentResult(
+                providerReference: decline.error.paymentIntentID,
+                outcome: .failed(decline.error.paymentFailure(forcingCardError: true)))
+        }
+    }
+
+    public func authenticate(reference: String, otp: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        throw ConnectorError.unsupported("Stripe authenticates cards with 3-D Secure redirects, not one-time passwords")
+    }
+
+    public func capture(reference: String, amount: Money, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        let credentials = try credentials(for: context)
+        let path = try Self.paymentIntentPath(reference)
+        var form = StripeForm()
+        form.add("amount_to_capture", try StripeAmount.value(of: amount))
+        do {
+            let intent: StripePaymentIntent = try await api.post(path + "/capture", form: form, credentials: credentials)
+            return try result(intent, returnURL: nil, context: context)
+        } catch let decline as StripeCardDecline {
+            return ConnectorPaymentResult(
+                providerReference: reference, outcome: .failed(decline.error.paymentFailure(forcingCardError: true)))
+        } catch ConnectorError.invalidRequest(let code, let message, let param) where code == "payment_intent_unexpected_state" {
+            // A retried capture that already went through: report how the intent stands.
+            let current = try await retrievePayment(reference: reference, context: context)
+            guard current.outcome == .succeeded else {
+                throw ConnectorError.invalidRequest(code: code, message: message, param: param)
+            }
+            return current
+        }
+    }
+
+    public func cancel(reference: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        let credentials = try credentials(for: context)
+        let path = try Self.paymentIntentPath(reference)
+        do {
+            let intent: StripePaymentIntent = try await api.post(path + "/cancel", form: StripeForm(), credentials: credentials)
+            return try result(intent, returnURL: nil, context: context)
+        } catch ConnectorError.invalidRequest(let code, let message, let param) where code == "payment_intent_unexpected_state" {
+            // A retried cancel that already went through.
+            let current = try await retrievePayment(reference: reference, context: context)
+            guard current.outcome == .canceled else {
+                throw ConnectorError.invalidRequest(code: code, message: message, param: param)
+            }
+            return current
+        }
+    }
+
+    public func retrievePayment(reference: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        let credentials = try credentials(for: context)
+        let intent: StripePaymentIntent = try await api.get(try Self.paymentIntentPath(reference), credentials: credentials)
+        return try result(intent, returnURL: nil, context: context)
+    }
+
+    // MARK: - Refunds
+
+    public func refund(_ request: ConnectorRefundRequest, context: ConnectorContext) async throws -> ConnectorRefundResult {
+        let credentials = try credentials(for: context)
+        _ = try Self.paymentIntentPath(request.paymentReference)
+        var form = StripeForm()
+        form.add("payment_intent", request.paymentReference)
+        form.add("amount", try StripeAmount.value(of: request.amount))
+        if credentials.emulator == nil { form.add("reason", request.reason?.rawValue) }
+        form.add("metadata", dictionary: ["payhub_refund_id": request.refundID.rawValue])
+        do {
+            let refund: StripeRefund = try await api.post(
+                "/v1/refunds", form: form, idempotencyKey: request.idempotencyKey, credentials: credentials)
+            return ConnectorRefundResult(providerReference: refund.id, outcome: try refund.outcome())
+        } catch let decline as StripeCardDecline {
+            throw ConnectorError.invalidRequest(
+                code: decline.error.code ?? "refund_declined",
+                message: decline.error.message ?? "Stripe declined the refund.", param: decline.error.param)
+        }
+    }
+
+    public func retrieveRefund(reference: String, context: ConnectorContext) async throws -> ConnectorRefundResult {
+        let credentials = try credentials(for: context)
+        guard Self.isStripeID(reference, prefixes: ["re_", "pyr_"]) else {
+            throw ConnectorError.invalidRequest(code: "resource_missing", message: "No such Stripe refund.", param: nil)
+        }
+        let refund: StripeRefund = try await api.get("/v1/refunds/\(reference)", credentials: credentials)
+        return ConnectorRefundResult(providerReference: refund.id, outcome: try refund.outcome())
+    }
+
+    // MARK: - Webhooks
+
+    public func parseWebhook(_ webhook: IncomingWebhook, context: ConnectorContext) throws -> ProviderWebhookEvent {
+        guard let secret = try StripeCredentials(context.credentials).webhookSecret else {
+            throw ConnectorError.invalidCredentials("missing 'webhook_secret'")
+        }
+        try TimestampedSignature.verify(
+            header: webhook.headers[Self.signatureHeader], body: webhook.body, secret: secret, now: context.now,
+            tolerance: Self.webhookTolerance)
+        return try StripeWebhookParser(publicBaseURL: context.publicBaseURL).event(from: webhook.body)
+    }
+
+    // MARK: - Emulator
+
+    /// localstripe only: plays the customer's answer to a 3-D Secure challenge through localstripe's
+    /// `POST /v1/payment_intents/{id}/_authenticate`, as a demo's authentication page would.
+    public func completeEmulatedAuthentication(
+        reference: String, success: Bool, context: ConnectorContext
+    ) async throws -> ConnectorPaymentResult {
+        let credentials = try credentials(for: context)
+        guard credentials.emulator == .localstripe else {
+            throw ConnectorError.unsupported("emulated authentication needs the 'localstripe' emulator")
+        }
+        let path = try Self.paymentIntentPath(reference)
+        let current: StripePaymentIntent = try await api.get(path, credentials: credentials)
+        var form = StripeForm()
+        form.add("client_secret", current.clientSecret ?? "")
+        form.add("success", success ? "true" : "false")
+        let intent: StripePaymentIntent = try await api.post(path + "/_authenticate", form: form, credentials: credentials)
+        return try result(intent, returnURL: nil, context: context)
+    }
+
+    /// PayHub's page for a 3-D Secure challenge Stripe gave no browser URL for (`next_action.use_stripe_sdk`):
+    /// the server serves it, with Stripe.js's `handleNextAction` or, against localstripe,
+    /// `completeEmulatedAuthentication`.
+    public static func authenticationURL(publicBaseURL: String, reference: String) -> String {
+        "\(publicBaseURL)/stripe/authenticate/\(reference)"
+    }
+
+    // MARK: - Helpers
+
+    private func credentials(for context: ConnectorContext) throws -> StripeCredentials {
+        let credentials = try StripeCredentials(context.credentials)
+        try credentials.checkMode(livemode: context.livemode)
+        return credentials
+    }
+
+    private func result(_ intent: StripePaymentIntent, returnURL: String?, context: ConnectorContext) throws -> ConnectorPaymentResult {
+        let fallback = Self.authenticationURL(publicBaseURL: context.publicBaseURL, reference: intent.id)
+        return ConnectorPaymentResult(
+            providerReference: intent.id, outcome: try intent.outcome(returnURL: returnURL, fallbackActionURL: fallback))
+    }
+
+    /// Cards arrive as a PaymentMethod id (`pm_...`, Stripe's test ids like `pm_card_visa` included) or a
+    /// card token (`tok_...`). PayHub never sends card numbers.
+    private func addPaymentMethod(_ method: PaymentMethodData, to form: inout StripeForm, emulator: StripeEmulator?) throws {
+        guard method.type == "card" else {
+            throw ConnectorError.invalidRequest(
+                code: "payment_method_unsupported", message: "Stripe on PayHub takes cards only.", param: "payment_method.type")
+        }
+        guard let token = method.token, Self.isStripeID(token, prefixes: ["pm_", "tok_"]) else {
+            throw ConnectorError.invalidRequest(
+                code: "invalid_payment_method",
+                message: "A Stripe card needs a PaymentMethod id (pm_...) or a card token (tok_...).",
+                param: "payment_method.token")
+        }
+        if token.hasPrefix("pm_") {
+            form.add("payment_method", token)
+        } else if emulator == .localstripe {
+            throw ConnectorError.invalidRequest(
+                code: "invalid_payment_method", message: "localstripe takes PaymentMethod ids (pm_...) only.",
+                param: "payment_method.token")
+        } else {
+            form.add("payment_method_data[type]", "card")
+            form.add("payment_method_data[card][token]", token)
+        }
+    }
+
+    static func paymentIntentPath(_ reference: String) throws -> String {
+        guard isStripeID(reference, prefixes: ["pi_"]) else {
+            throw ConnectorError.invalidRequest(code: "resource_missing", message: "No such Stripe payment intent.", param: nil)
+        }
+        return "/v1/payment_intents/\(reference)"
+    }
+
+    /// A Stripe id with one of the prefixes and only `[A-Za-z0-9_]`, so it is safe inside a URL path.
+    static func isStripeID(_ string: String, prefixes: [String]) -> Bool {
+        guard string.count <= 255, prefixes.contains(where: { string.hasPrefix($0) && string.count > $0.count }) else {
+            return false
+        }
+        return string.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }
+    }
+}

@@ -1,0 +1,65 @@
+import PayHubCore
+
+extension StripePaymentIntent {
+    /// PayHub's view of the intent. `returnURL` is where the customer comes back after a redirect;
+    /// `fallbackActionURL` is used when Stripe asks for customer action without a browser URL (`use_stripe_sdk`,
+    /// which real Stripe sends when no `return_url` was given and localstripe always sends).
+    func outcome(returnURL: String?, fallbackActionURL: String) throws -> ProviderOutcome {
+        switch status {
+        case "succeeded":
+            return .succeeded
+        case "requires_capture":
+            return .requiresCapture
+        case "processing":
+            return .processing
+        case "canceled":
+            return .canceled
+        case "requires_action":
+            let redirect = nextAction?.redirectToURL
+            if let url = redirect?.url, !url.isEmpty {
+                return .requiresAction(.redirectToURL(url: url, returnURL: redirect?.returnURL ?? returnURL))
+            }
+            return .requiresAction(.redirectToURL(url: fallbackActionURL, returnURL: returnURL))
+        case "requires_payment_method":
+            // A confirmed intent back in requires_payment_method is a failed attempt.
+            return .failed(lastPaymentError?.paymentFailure(forcingCardError: false) ?? Self.unexplainedFailure)
+        default:
+            // requires_confirmation never follows PayHub's confirm=true; anything else is new to PayHub.
+            throw ConnectorError.invalidResponse("Stripe payment intent in unexpected status '\(status)'")
+        }
+    }
+
+    static let unexplainedFailure = PaymentFailure(
+        kind: .cardError, code: "payment_failed", declineCode: nil,
+        message: "Stripe did not accept the payment method.")
+}
+
+extension StripeErrorObject {
+    /// The failure an attempt reports. A 402 answer is a decline whatever its `type` says (localstripe calls its
+    /// declines `invalid_request_error`); a failed 3-D Secure is the customer's card refusing too.
+    func paymentFailure(forcingCardError: Bool) -> PaymentFailure {
+        let kind: PaymentFailure.Kind
+        if forcingCardError || type == nil || type == "card_error" || code == "payment_intent_authentication_failure" {
+            kind = .cardError
+        } else if type == "api_error" {
+            kind = .apiError
+        } else {
+            kind = .invalidRequestError
+        }
+        return PaymentFailure(
+            kind: kind, code: code ?? (kind == .cardError ? "card_declined" : type ?? "payment_failed"),
+            declineCode: declineCode, message: message ?? "Stripe declined the payment.")
+    }
+}
+
+extension StripeRefund {
+    func outcome() throws -> RefundOutcome {
+        switch status {
+        case "pending", "requires_action": .pending
+        case "succeeded": .succeeded
+        case "failed": .failed(reason: failureReason ?? "failed")
+        case "canceled": .canceled
+        default: throw ConnectorError.invalidResponse("Stripe refund in unexpected status '\(status ?? "none")'")
+        }
+    }
+}
