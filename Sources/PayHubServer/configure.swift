@@ -63,6 +63,7 @@ enum PayHubDefaults {
             config: config,
             connectors: ConnectorRegistry([
                 SandboxConnector(settlementDelay: config.sandboxSettlementDelay),
+                StripeConnector(httpClient: client),
             ]),
             webhookTransport: HTTPWebhookTransport(client: client))
     }

@@ -38,6 +38,10 @@ public enum PaymentMachine {
             guard intent.activeAttemptID == attemptID, !attempt.status.isFinal, !intent.status.isTerminal else {
                 throw .attemptNotActive(attemptID)
             }
+            if attempt.status == .requiresCapture, ![.succeeded, .canceled].contains(outcome.attemptStatus),
+               !{ if case .failed = outcome { return true } else { return false } }() {
+                throw .unexpectedState(intent.status, command: "record_outcome(\(outcome.attemptStatus.rawValue))")
+            }
             if let reference { attempt.providerReference = reference }
             attempt.status = outcome.attemptStatus
             attempt.updatedAt = now
