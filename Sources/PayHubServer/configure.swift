@@ -4,6 +4,7 @@ import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
 import Leaf
+import LeafKit
 import PayHubConnectors
 import PayHubCore
 import SQLKit
@@ -35,7 +36,11 @@ public func configure(_ app: Application, config: PayHubConfig, context: PayHubC
     app.http.server.configuration.port = config.port
     app.routes.defaultMaxBodySize = "64kb"
 
-    app.directory.viewsDirectory = Bundle.module.resourceURL!.appendingPathComponent("Resources/Views").path + "/"
+    // Views ship in the module's resource bundle, which may sit under a hidden `.build` folder.
+    let views = Bundle.module.bundleURL.appendingPathComponent("Resources/Views").path + "/"
+    app.directory.viewsDirectory = views
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions], sandboxDirectory: views, viewDirectory: views))
     app.views.use(.leaf)
 
     app.middleware = Middlewares()

@@ -49,7 +49,7 @@ struct APIErrorMiddleware: AsyncMiddleware {
         default:
             break
         }
-        request.logger.report(error: error)
+        request.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.url.path)"])
         return APIError(
             status: .internalServerError, kind: .api, code: "internal_error",
             message: "Something went wrong on PayHub's side. The request id is \(request.id).")

@@ -32,9 +32,9 @@ struct SystemController: RouteCollection {
     }
 
     @Sendable func openAPI(_ request: Request) async throws -> Response {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
-              let data = try? Data(contentsOf: url)
-        else { throw Abort(.notFound) }
+        guard let data = try? Data(contentsOf: Bundle.module.bundleURL.appendingPathComponent("Resources/openapi.json")) else {
+            throw Abort(.notFound)
+        }
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.contentType = .json
         return response

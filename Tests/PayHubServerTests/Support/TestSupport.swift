@@ -1,0 +1,232 @@
+import Crypto
+import Fluent
+import FluentPostgresDriver
+import Foundation
+import NIOConcurrencyHelpers
+import PayHubConnectors
+import PayHubCore
+@testable import PayHubServer
+import XCTVapor
+
+/// A clock tests move by hand.
+final class TestClock: WallClock, @unchecked Sendable {
+    private let current = NIOLockedValueBox(Date(timeIntervalSince1970: 1_800_000_000))
+    func now() -> Date { current.withLockedValue { $0 } }
+    func advance(_ seconds: TimeInterval) { current.withLockedValue { $0 = $0.addingTimeInterval(seconds) } }
+}
+
+/// Records webhook requests and answers them as a test says.
+final class RecordingTransport: WebhookTransport, @unchecked Sendable {
+    struct Sent: Sendable {
+        var url: String
+        var headers: [String: String]
+        var body: [UInt8]
+    }
+
+    private let state = NIOLockedValueBox<(sent: [Sent], answer: @Sendable (Sent) throws -> WebhookResponse)>(
+        ([], { _ in WebhookResponse(status: 200, headers: [], bodyExcerpt: "ok") }))
+
+    var sent: [Sent] { state.withLockedValue { $0.sent } }
+
+    func answer(_ reply: @escaping @Sendable (Sent) throws -> WebhookResponse) {
+        state.withLockedValue { $0.answer = reply }
+    }
+
+    func post(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) async throws -> WebhookResponse {
+        let sent = Sent(url: url, headers: Dictionary(headers, uniquingKeysWith: { a, _ in a }), body: body)
+        let reply = state.withLockedValue { state in
+            state.sent.append(sent)
+            return state.answer
+        }
+        return try reply(sent)
+    }
+}
+
+enum TestDatabase: CustomStringConvertible {
+    case sqlite
+    case postgres(adminURL: String)
+
+    var description: String {
+        switch self {
+        case .sqlite: "SQLite"
+        case .postgres: "PostgreSQL"
+        }
+    }
+
+    /// SQLite always; PostgreSQL when `PAYHUB_TEST_POSTGRES_URL` names a server (CI provides one).
+    static var all: [TestDatabase] {
+        guard let url = ProcessInfo.processInfo.environment["PAYHUB_TEST_POSTGRES_URL"], !url.isEmpty else {
+            PostgresSkipNotice.once()
+            return [.sqlite]
+        }
+        return [.sqlite, .postgres(adminURL: url)]
+    }
+}
+
+enum PostgresSkipNotice {
+    private static let shown = NIOLockedValueBox(false)
+    static func once() {
+        let first = shown.withLockedValue { shown in defer { shown = true }; return !shown }
+        if first { print("note: PAYHUB_TEST_POSTGRES_URL is not set: PostgreSQL variants of the server tests are SKIPPED (SQLite only).") }
+    }
+}
+
+/// One PayHub under test: a clean database, a fixed clock, a recording webhook transport, workers off.
+final class TestHub: @unchecked Sendable {
+    let app: Application
+    let clock: TestClock
+    let transport: RecordingTransport
+    let database: TestDatabase
+    let merchant: MerchantCredentials
+    private let cleanup: @Sendable () async throws -> Void
+
+    var context: PayHubContext { app.payhub }
+    var secretKey: String { merchant.secretKeyTest }
+
+    static func start(
+        _ database: TestDatabase, databaseName: String? = nil, migrate: Bool = true, environment: [String: String] = [:]
+    ) async throws -> TestHub {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payhub-test-" + UUID().uuidString).path
+        var env = [
+            "PAYHUB_DATA_DIR": directory, "PAYHUB_WORKERS": "off", "LOG_LEVEL": "error",
+            "PAYHUB_MASTER_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
+            "PAYHUB_PUBLIC_URL": "http://payhub.test",
+        ]
+        var dropDatabase: (@Sendable () async throws -> Void)?
+        if case .postgres(let adminURL) = database {
+            let name = databaseName ?? "payhub_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+            if databaseName == nil { try await PostgresAdmin.run("CREATE DATABASE \(name)", adminURL: adminURL) }
+            env["DATABASE_URL"] = PostgresAdmin.url(adminURL, database: String(name))
+            if databaseName == nil {
+                dropDatabase = { try await PostgresAdmin.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", adminURL: adminURL) }
+            }
+        }
+        for (key, value) in environment { env[key] = value }
+        let config = try PayHubConfig.load(environment: env)
+        let clock = TestClock()
+        let transport = RecordingTransport()
+        let app = try await Application.make(.testing)
+        let context = PayHubContext(
+            config: config, clock: clock,
+            connectors: ConnectorRegistry([SandboxConnector(settlementDelay: 2, ids: SecureRandomIDGenerator())]),
+            webhookTransport: transport)
+        do {
+            try await configure(app, config: config, context: context)
+            if migrate { try await app.autoMigrate() }
+        } catch {
+            try? await app.asyncShutdown()
+            try? await dropDatabase?()
+            throw error
+        }
+        let merchant = try await MerchantService(context: context, db: app.db).create(name: "Test Shop")
+        let drop = dropDatabase
+        return TestHub(app: app, clock: clock, transport: transport, database: database, merchant: merchant) {
+            try? FileManager.default.removeItem(atPath: directory)
+            try await drop?()
+        }
+    }
+
+    private init(
+        app: Application, clock: TestClock, transport: RecordingTransport, database: TestDatabase, merchant: MerchantCredentials,
+        cleanup: @escaping @Sendable () async throws -> Void
+    ) {
+        self.app = app
+        self.clock = clock
+        self.transport = transport
+        self.database = database
+        self.merchant = merchant
+        self.cleanup = cleanup
+    }
+
+    func stop() async throws {
+        try await app.asyncShutdown()
+        try await cleanup()
+    }
+
+    struct Reply: @unchecked Sendable {
+        var status: HTTPResponseStatus
+        var headers: HTTPHeaders
+        var json: [String: Any]
+        var text: String
+
+        subscript(key: String) -> Any? { json[key] }
+        var id: String { json["id"] as? String ?? "" }
+        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        var errorType: String? { (json["error"] as? [String: Any])?["type"] as? String }
+        var errorParam: String? { (json["error"] as? [String: Any])?["param"] as? String }
+    }
+
+    /// Sends an API request with the merchant's secret key (or `key`).
+    @discardableResult
+    func request(
+        _ method: HTTPMethod, _ path: String, json: Any? = nil, raw: String? = nil, key: String? = nil,
+        headers extra: [(String, String)] = []
+    ) async throws -> Reply {
+        var headers = HTTPHeaders()
+        if let bearer = key ?? secretKey as String?, !bearer.isEmpty { headers.bearerAuthorization = .init(token: bearer) }
+        var body = ByteBuffer()
+        if let json {
+            body.writeBytes(try JSONSerialization.data(withJSONObject: json))
+            headers.contentType = .json
+        } else if let raw {
+            body.writeString(raw)
+            headers.contentType = .json
+        }
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        let response = try await app.testable().performTest(
+            request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: body))
+        let text = response.body.string
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        return Reply(status: response.status, headers: response.headers, json: object, text: text)
+    }
+
+    /// Creates an intent and pays it with a sandbox token; returns the attempt's reply.
+    func pay(amount: Int = 1000, currency: String = "EUR", token: String = "tok_visa", capture: String = "automatic") async throws -> Reply {
+        let intent = try await request(.POST, "/v1/payment_intents", json: ["amount": amount, "currency": currency, "capture_method": capture])
+        XCTAssertEqual(intent.status, .created, intent.text)
+        return try await request(
+            .POST, "/v1/payment_intents/\(intent.id)/payments", json: ["payment_method": ["type": "card", "token": token]])
+    }
+
+    func run(_ worker: (TestHub) async throws -> Int) async throws -> Int { try await worker(self) }
+
+    var deliveryWorker: WebhookDeliveryWorker { WebhookDeliveryWorker(context: context, db: app.db, logger: app.logger) }
+    var poller: StatusPoller { StatusPoller(context: context, db: app.db, logger: app.logger) }
+    var simulator: SandboxSimulator { SandboxSimulator(context: context, db: app.db, logger: app.logger) }
+}
+
+/// Runs `body` against a fresh hub on every available database.
+func withEachDatabase(
+    environment: [String: String] = [:], _ body: (TestHub) async throws -> Void, file: StaticString = #filePath, line: UInt = #line
+) async throws {
+    for database in TestDatabase.all {
+        let hub = try await TestHub.start(database, environment: environment)
+        do {
+            try await body(hub)
+        } catch {
+            XCTFail("[\(database)] \(error)", file: file, line: line)
+        }
+        try await hub.stop()
+    }
+}
+
+/// Creating and dropping test databases through the admin connection.
+enum PostgresAdmin {
+    static func url(_ adminURL: String, database: String) -> String {
+        guard var components = URLComponents(string: adminURL) else { return adminURL }
+        components.path = "/" + database
+        return components.string ?? adminURL
+    }
+
+    static func run(_ statement: String, adminURL: String) async throws {
+        let app = try await Application.make(.testing)
+        do {
+            app.databases.use(.postgres(configuration: try SQLPostgresConfiguration(url: adminURL)), as: .psql)
+            try await (app.db as! any SQLDatabase).raw(SQLQueryString(statement)).run()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
