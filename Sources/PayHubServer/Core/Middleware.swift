@@ -49,6 +49,9 @@ extension Request {
 /// PayHub: it is not stored, and the request is not logged with it.
 struct CardDataGuardMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let length = request.body.data?.readableBytes, length > BodyLimit.bytes, !request.url.path.hasPrefix("/v1/providers/") {
+            throw Abort(.payloadTooLarge)
+        }
         let query = request.url.query?.removingPercentEncoding ?? request.url.query ?? ""
         let body = String(decoding: request.bodyBytes, as: UTF8.self)
         if CardNumberDetector.containsCardNumber(query) || CardNumberDetector.containsCardNumber(body)
@@ -59,6 +62,11 @@ struct CardDataGuardMiddleware: AsyncMiddleware {
         }
         return try await next.respond(to: request)
     }
+}
+
+/// The largest request body the API accepts (provider webhooks excepted).
+enum BodyLimit {
+    static let bytes = 64 * 1024
 }
 
 /// Counts requests by route and status and times them, for `/metrics`.

@@ -55,6 +55,11 @@ enum StrictJSON {
                 throw APIError.invalid("parameter_unknown", "Received unknown parameter: \(param)", param: param)
             }
             if value is NSNull { continue }
+            if let number = value as? NSNumber, !(value is Bool), !isWholeInt64(number) {
+                throw APIError.invalid(
+                    "parameter_invalid", "Invalid value for '\(param)': numbers must be integers (amounts are in minor units).",
+                    param: param)
+            }
             switch fieldShape {
             case .value:
                 continue
@@ -67,6 +72,13 @@ enum StrictJSON {
                 try checkMetadata(value, param: param)
             }
         }
+    }
+
+    /// PayHub takes no fractional numbers: money is an integer count of minor units.
+    static func isWholeInt64(_ number: NSNumber) -> Bool {
+        let double = number.doubleValue
+        guard double.rounded() == double, abs(double) < 9.2e18 else { return false }
+        return true
     }
 
     static func checkMetadata(_ value: Any, param: String) throws {

@@ -120,10 +120,16 @@ struct IdempotencyService: Sendable {
         return 0
     }
 
+    /// Over the canonical form of a JSON body (sorted keys), so the same parameters in another order match.
     static func fingerprint(method: String, path: String, body: [UInt8]) -> String {
         var hasher = SHA256()
         hasher.update(data: Array("\(method) \(path)\n".utf8))
-        hasher.update(data: body)
+        if let object = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]),
+           let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) {
+            hasher.update(data: canonical)
+        } else {
+            hasher.update(data: body)
+        }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -1,0 +1,97 @@
+import Fluent
+import Foundation
+@testable import PayHubServer
+import XCTVapor
+
+/// What happens when clients race: nothing is refunded twice, nothing is created twice.
+final class ConcurrencyTests: XCTestCase {
+    func testFiftyConcurrentPartialRefundsNeverExceedTheCapturedAmount() async throws {
+        try await withEachDatabase { hub in
+            let paid = try await hub.pay(amount: 1000)
+            let replies = try await withThrowingTaskGroup(of: TestHub.Reply.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { try await hub.request(.POST, "/v1/refunds", json: ["payment_intent": paid.id, "amount": 30]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let created = replies.filter { $0.status == .created }
+            XCTAssertEqual(created.count, 33, "1000 / 30 = 33 refunds fit")
+            XCTAssertTrue(replies.filter { $0.status != .created }.allSatisfy { $0.errorCode == "amount_too_large" })
+            hub.clock.advance(5)
+            try await hub.simulator.runOnce()
+            let intent = try await hub.request(.GET, "/v1/payment_intents/\(paid.id)")
+            XCTAssertEqual(intent["amount_refunded"] as? Int, 990)
+            let refunds = try await RefundModel.query(on: hub.app.db).filter(\.$paymentIntentID == paid.id).all()
+            XCTAssertEqual(refunds.map(\.amount).reduce(0, +), 990)
+        }
+    }
+
+    func testFiftyConcurrentRequestsWithOneIdempotencyKeyCreateOneObject() async throws {
+        try await withEachDatabase { hub in
+            let replies = try await withThrowingTaskGroup(of: TestHub.Reply.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        try await hub.request(
+                            .POST, "/v1/payment_intents", json: ["amount": 4200, "currency": "EUR"], headers: [("Idempotency-Key", "order-42")])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let created = replies.filter { $0.status == .created }
+            XCTAssertGreaterThanOrEqual(created.count, 1)
+            XCTAssertEqual(Set(created.map(\.id)).count, 1, "every success is the same object")
+            XCTAssertTrue(replies.filter { $0.status != .created }.allSatisfy { $0.errorCode == "idempotency_key_in_use" })
+            let count = try await PaymentIntentModel.query(on: hub.app.db).count()
+            XCTAssertEqual(count, 1)
+        }
+    }
+
+    func testIdempotentReplayAndMismatch() async throws {
+        try await withEachDatabase { hub in
+            let first = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"], headers: [("Idempotency-Key", "k1")])
+            let replay = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"], headers: [("Idempotency-Key", "k1")])
+            XCTAssertEqual(replay.status, .created)
+            XCTAssertEqual(replay.id, first.id)
+            XCTAssertEqual(replay.headers.first(name: "Idempotent-Replayed"), "true")
+            let mismatch = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": 101, "currency": "EUR"], headers: [("Idempotency-Key", "k1")])
+            XCTAssertEqual(mismatch.status, .badRequest)
+            XCTAssertEqual(mismatch.errorType, "idempotency_error")
+            let failed = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": -1, "currency": "EUR"], headers: [("Idempotency-Key", "k2")])
+            let failedAgain = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": -1, "currency": "EUR"], headers: [("Idempotency-Key", "k2")])
+            XCTAssertEqual(failed.text, failedAgain.text, "errors are replayed too")
+            let other = try await MerchantService(context: hub.context, db: hub.app.db).create(name: "Other")
+            let otherMerchant = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"], key: other.secretKeyTest,
+                headers: [("Idempotency-Key", "k1")])
+            XCTAssertNotEqual(otherMerchant.id, first.id, "keys are scoped to the merchant")
+            hub.clock.advance(25 * 3600)
+            let expired = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"], headers: [("Idempotency-Key", "k1")])
+            XCTAssertNotEqual(expired.id, first.id, "keys expire after 24 hours")
+        }
+    }
+
+    func testConcurrentAttemptsOnOneIntentPayOnce() async throws {
+        try await withEachDatabase { hub in
+            let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            let replies = try await withThrowingTaskGroup(of: TestHub.Reply.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        try await hub.request(
+                            .POST, "/v1/payment_intents/\(intent.id)/payments", json: ["payment_method": ["type": "card", "token": "tok_visa"]])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            XCTAssertEqual(replies.filter { $0.status == .created }.count, 1)
+            XCTAssertTrue(replies.filter { $0.status != .created }.allSatisfy { $0.status == .conflict })
+            let attempts = try await PaymentAttemptModel.query(on: hub.app.db).filter(\.$paymentIntentID == intent.id).count()
+            XCTAssertEqual(attempts, 1)
+        }
+    }
+}
