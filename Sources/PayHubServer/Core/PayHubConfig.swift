@@ -44,6 +44,12 @@ public struct PayHubConfig: Sendable {
     public var runsWorkers: Bool
     public var logLevel: Logger.Level
 
+    /// The PostgreSQL URL, when PayHub runs on PostgreSQL.
+    public var databaseURL: String? {
+        if case .postgres(let url) = database { return url }
+        return nil
+    }
+
     public struct Invalid: Error, CustomStringConvertible {
         public var problems: [String]
         public var description: String { "Invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }

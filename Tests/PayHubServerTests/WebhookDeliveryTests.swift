@@ -1,0 +1,213 @@
+import Crypto
+import Fluent
+import Foundation
+@testable import PayHubServer
+import XCTVapor
+
+final class WebhookDeliveryTests: XCTestCase {
+    func endpoint(_ hub: TestHub, url: String = "http://127.0.0.1:9/hook", events: [String] = ["*"]) async throws -> (id: String, secret: String) {
+        let reply = try await hub.request(.POST, "/v1/webhook_endpoints", json: ["url": url, "enabled_events": events])
+        XCTAssertEqual(reply.status, .created, reply.text)
+        return (reply.id, reply["secret"] as? String ?? "")
+    }
+
+    /// The Standard Webhooks check, written independently of the signer.
+    func verify(_ sent: RecordingTransport.Sent, secret: String) -> Bool {
+        guard let id = sent.headers["webhook-id"], let timestamp = sent.headers["webhook-timestamp"],
+              let signatures = sent.headers["webhook-signature"],
+              let key = Data(base64Encoded: String(secret.dropFirst("whsec_".count)))
+        else { return false }
+        let content = Data("\(id).\(timestamp).".utf8) + Data(sent.body)
+        let expected = "v1," + Data(HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: key))).base64EncodedString()
+        return signatures.split(separator: " ").contains { $0 == expected }
+    }
+
+    func testEveryEventIsSignedAndDeliveredOnceToEachSubscribedEndpoint() async throws {
+        try await withEachDatabase { hub in
+            let all = try await endpoint(hub)
+            XCTAssertTrue(all.secret.hasPrefix("whsec_"))
+            let refundsOnly = try await endpoint(hub, url: "http://127.0.0.1:9/refunds", events: ["refund.*"])
+            let paid = try await hub.pay()
+            _ = try await hub.request(.POST, "/v1/refunds", json: ["payment_intent": paid.id, "amount": 100])
+            let delivered = try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(delivered, 4, "3 events to the catch-all endpoint, 1 to the refunds endpoint")
+            let again = try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(again, 0)
+
+            let sent = hub.transport.sent
+            let toAll = sent.filter { $0.url.hasSuffix("/hook") }
+            XCTAssertTrue(toAll.allSatisfy { verify($0, secret: all.secret) })
+            XCTAssertTrue(sent.filter { $0.url.hasSuffix("/refunds") }.allSatisfy { verify($0, secret: refundsOnly.secret) })
+            XCTAssertFalse(verify(toAll[0], secret: refundsOnly.secret))
+            let types = toAll.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.body))) as? [String: Any] }.compactMap { $0["type"] as? String }
+            XCTAssertEqual(Set(types), ["payment_intent.created", "payment_intent.succeeded", "refund.created"])
+            let body = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(toAll[0].body))) as? [String: Any])
+            XCTAssertEqual(Set(body.keys), ["type", "timestamp", "data"])
+            let events = try await hub.request(.GET, "/v1/events")
+            let eventIDs = Set((events["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+            XCTAssertEqual(Set(toAll.compactMap { $0.headers["webhook-id"] }), eventIDs)
+        }
+    }
+
+    func testFailuresAreRetriedOnTheScheduleAndLogged() async throws {
+        try await withEachDatabase { hub in
+            let hook = try await endpoint(hub)
+            hub.transport.answer { _ in WebhookResponse(status: 500, headers: [], bodyExcerpt: "boom") }
+            _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            try await hub.deliveryWorker.runOnce()
+            var deliveryRuns = try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(deliveryRuns, 0, "not due before the first retry")
+            hub.clock.advance(6)
+            deliveryRuns = try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(deliveryRuns, 1)
+            hub.transport.answer { _ in WebhookResponse(status: 200, headers: [], bodyExcerpt: "ok") }
+            hub.clock.advance(331)
+            deliveryRuns = try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(deliveryRuns, 1)
+            XCTAssertEqual(hub.transport.sent.count, 3)
+            XCTAssertEqual(Set(hub.transport.sent.compactMap { $0.headers["webhook-id"] }).count, 1, "retries keep the event id")
+
+            let firstEvent = try await EventModel.query(on: hub.app.db).first()
+            let event = try XCTUnwrap(firstEvent)
+            let log = try await hub.request(.GET, "/v1/events/\(event.id ?? "")/deliveries")
+            let delivery = try XCTUnwrap((log["data"] as? [[String: Any]])?.first)
+            XCTAssertEqual(delivery["status"] as? String, "succeeded")
+            XCTAssertEqual(delivery["webhook_endpoint"] as? String, hook.id)
+            let attempts = delivery["attempts"] as? [[String: Any]] ?? []
+            XCTAssertEqual(attempts.compactMap { $0["status_code"] as? Int }, [500, 500, 200])
+            XCTAssertEqual(attempts.first?["response_excerpt"] as? String, "boom")
+        }
+    }
+
+    func testGivesUpAfterAboutThreeDays() async throws {
+        try await withEachDatabase { hub in
+            _ = try await endpoint(hub)
+            hub.transport.answer { _ in throw URLError(.timedOut) }
+            _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            var elapsed: TimeInterval = 0
+            for _ in 0..<WebhookDeliveryWorker.maximumAttempts + 2 {
+                try await hub.deliveryWorker.runOnce()
+                hub.clock.advance(86_400 * 1.2)
+                elapsed += 86_400 * 1.2
+            }
+            XCTAssertEqual(hub.transport.sent.count, WebhookDeliveryWorker.maximumAttempts)
+            let found = try await WebhookDeliveryModel.query(on: hub.app.db).first()
+            let delivery = try XCTUnwrap(found)
+            XCTAssertEqual(delivery.status, "failed")
+            let total = WebhookDeliveryWorker.retrySchedule.reduce(0, +)
+            XCTAssertGreaterThan(total, 2.5 * 86_400)
+            XCTAssertLessThan(total, 3.5 * 86_400)
+        }
+    }
+
+    func testGoneDisablesTheEndpointAndRetryAfterIsHonoured() async throws {
+        try await withEachDatabase { hub in
+            let gone = try await endpoint(hub, url: "http://127.0.0.1:9/gone")
+            let busy = try await endpoint(hub, url: "http://127.0.0.1:9/busy")
+            hub.transport.answer { sent in
+                sent.url.hasSuffix("/gone")
+                    ? WebhookResponse(status: 410, headers: [], bodyExcerpt: "")
+                    : WebhookResponse(status: 429, headers: [("Retry-After", "120")], bodyExcerpt: "")
+            }
+            _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            try await hub.deliveryWorker.runOnce()
+            let disabled = try await hub.request(.GET, "/v1/webhook_endpoints/\(gone.id)")
+            XCTAssertEqual(disabled["status"] as? String, "disabled")
+            let found = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$endpointID == busy.id).first()
+            let delivery = try XCTUnwrap(found)
+            let wait = delivery.nextAttemptAt.timeIntervalSince(hub.clock.now())
+            XCTAssertGreaterThanOrEqual(wait, 120, "Retry-After beats the 5 s schedule")
+            _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            let goneCount = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$endpointID == gone.id).count()
+            XCTAssertEqual(goneCount, 1, "a disabled endpoint gets nothing new")
+        }
+    }
+
+    func testSecretRotationSignsWithBothSecretsFor24Hours() async throws {
+        try await withEachDatabase { hub in
+            let hook = try await endpoint(hub)
+            let rotated = try await hub.request(.POST, "/v1/webhook_endpoints/\(hook.id)/rotate_secret")
+            let newSecret = try XCTUnwrap(rotated["secret"] as? String)
+            XCTAssertNotEqual(newSecret, hook.secret)
+            _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            try await hub.deliveryWorker.runOnce()
+            let during = try XCTUnwrap(hub.transport.sent.last)
+            XCTAssertEqual(during.headers["webhook-signature"]?.split(separator: " ").count, 2)
+            XCTAssertTrue(verify(during, secret: newSecret))
+            XCTAssertTrue(verify(during, secret: hook.secret))
+            hub.clock.advance(24 * 3600 + 1)
+            _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            try await hub.deliveryWorker.runOnce()
+            let after = try XCTUnwrap(hub.transport.sent.last)
+            XCTAssertTrue(verify(after, secret: newSecret))
+            XCTAssertFalse(verify(after, secret: hook.secret))
+        }
+    }
+
+    func testRedeliverAndDelete() async throws {
+        try await withEachDatabase { hub in
+            let hook = try await endpoint(hub)
+            let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            try await hub.deliveryWorker.runOnce()
+            let found = try await EventModel.query(on: hub.app.db).filter(\.$objectID == intent.id).first()
+            let event = try XCTUnwrap(found)
+            let redelivered = try await hub.request(.POST, "/v1/events/\(event.id ?? "")/redeliver")
+            XCTAssertEqual(redelivered.status, .ok, redelivered.text)
+            try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(hub.transport.sent.count, 2)
+            let deleted = try await hub.request(.DELETE, "/v1/webhook_endpoints/\(hook.id)")
+            XCTAssertEqual(deleted["deleted"] as? Bool, true)
+            _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
+            try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(hub.transport.sent.count, 2)
+            let list = try await hub.request(.GET, "/v1/webhook_endpoints")
+            XCTAssertEqual((list["data"] as? [Any])?.count, 0)
+        }
+    }
+
+    func testReceiverURLsAreValidated() async throws {
+        try await withEachDatabase { hub in
+            for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/x", "/relative"] {
+                let reply = try await hub.request(.POST, "/v1/webhook_endpoints", json: ["url": url])
+                XCTAssertEqual(reply.errorCode, "url_invalid", url)
+            }
+            for url in ["http://example.com/x", "https://127.0.0.1/x", "https://10.0.0.5/x", "https://localhost/x"] {
+                let reply = try await hub.request(.POST, "/v1/webhook_endpoints", json: ["url": url], key: hub.merchant.secretKeyLive)
+                XCTAssertEqual(reply.errorCode, "url_invalid", url)
+            }
+            let ok = try await hub.request(.POST, "/v1/webhook_endpoints", json: ["url": "https://hooks.example.com/payhub"], key: hub.merchant.secretKeyLive)
+            XCTAssertEqual(ok.status, .created)
+            let badFilter = try await hub.request(.POST, "/v1/webhook_endpoints", json: ["url": "https://a.example/x", "enabled_events": ["charge.*"]])
+            XCTAssertEqual(badFilter.errorParam, "enabled_events")
+        }
+    }
+
+    func testTwoProcessesClaimingConcurrentlyNeverDeliverTwice() async throws {
+        guard case .some(.postgres(let adminURL)) = TestDatabase.all.last, TestDatabase.all.count == 2 else {
+            throw XCTSkip("PAYHUB_TEST_POSTGRES_URL not set: the two-process PostgreSQL delivery test is skipped")
+        }
+        let first = try await TestHub.start(.postgres(adminURL: adminURL))
+        let databaseName = String(URLComponents(string: first.context.config.databaseURL ?? "")?.path.dropFirst() ?? "")
+        let second = try await TestHub.start(.postgres(adminURL: adminURL), databaseName: databaseName, migrate: false)
+        do {
+            let hook = try await endpoint(first)
+            XCTAssertFalse(hook.id.isEmpty)
+            for _ in 0..<40 { _ = try await first.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"]) }
+            async let a = first.deliveryWorker.runOnce(limit: 10)
+            async let b = second.deliveryWorker.runOnce(limit: 10)
+            async let c = first.deliveryWorker.runOnce(limit: 10)
+            async let d = second.deliveryWorker.runOnce(limit: 10)
+            let claimed = try await [a, b, c, d].reduce(0, +)
+            XCTAssertLessThanOrEqual(claimed, 40)
+            while try await first.deliveryWorker.runOnce() + second.deliveryWorker.runOnce() > 0 {}
+            let ids = (first.transport.sent + second.transport.sent).compactMap { $0.headers["webhook-id"] }
+            XCTAssertEqual(ids.count, 40)
+            XCTAssertEqual(Set(ids).count, 40, "no event delivered twice")
+            XCTAssertFalse(first.transport.sent.isEmpty && second.transport.sent.isEmpty)
+        } catch {
+            XCTFail("\(error)")
+        }
+        try await second.app.asyncShutdown()
+        try await first.stop()
+    }
+}
