@@ -124,7 +124,7 @@ final class PaymentFlowTests: XCTestCase {
             let second = try await hub.request(.POST, "/v1/payment_intents/\(intent.id)/payments", json: [
                 "payment_method": ["type": "mobile_money", "msisdn": "+2250700000001", "country": "CI"],
             ])
-            let secondID = ((second["payments"] as? [[String: Any]])?.last?["id"] as? String) ?? ""
+            let secondID = ((second["payments"] as? [[String: Any]])?.first { $0["status"] as? String == "requires_action" }?["id"] as? String) ?? ""
             let right = try await hub.request(
                 .POST, "/v1/payment_intents/\(intent.id)/payments/\(secondID)/authenticate", json: ["otp": "1234"])
             XCTAssertEqual(right["status"] as? String, "succeeded", right.text)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds release binaries, starts PayHub (SQLite, or PostgreSQL when DATABASE_URL is set) and drives complete
+# payments with payhub-bench at each concurrency given (default: 1 8 32 64). Prints the figures for the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product payhub >/dev/null
+swift build -c release --product payhub-bench >/dev/null
+BIN=.build/release
+DATA=$(mktemp -d)
+PORT=${PORT:-8188}
+export PAYHUB_API_RATE_LIMIT=1000000 LOG_LEVEL=warning PAYHUB_WORKERS=on
+if [ -n "${DATABASE_URL:-}" ]; then
+    export PAYHUB_MASTER_KEY=${PAYHUB_MASTER_KEY:-$(head -c 32 /dev/urandom | base64)}
+    "$BIN/payhub" migrate >/dev/null
+    KEY=$("$BIN/payhub" merchant create --name Bench | python3 -c "import json,sys; print(json.load(sys.stdin)['secret_key_test'])")
+fi
+"$BIN/payhub" serve --data-dir "$DATA" --port "$PORT" >"$DATA/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.5; done
+if [ -z "${KEY:-}" ]; then
+    KEY=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['secret_key_test'])" "$DATA/demo-merchant.json")
+fi
+echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1024/1024)" GiB"}'), $(uname -m); database: ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite (synchronous=${PAYHUB_SQLITE_SYNCHRONOUS:-FULL})}"
+for concurrency in ${CONCURRENCY:-1 8 32 64}; do
+    "$BIN/payhub-bench" --url "http://127.0.0.1:$PORT" --key "$KEY" --concurrency "$concurrency" \
+        --duration "${DURATION:-15}" --server-pid "$SERVER"
+done
