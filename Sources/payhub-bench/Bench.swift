@@ -22,9 +22,16 @@ struct Bench: AsyncParsableCommand {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        defer { try? client.syncShutdown() }
-        let payer = Payer(client: client, base: url, key: key)
+        do {
+            try await report(Payer(client: client, base: url, key: key))
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
 
+    func report(_ payer: Payer) async throws {
         _ = try await measure(payer, seconds: warmup)
         let started = ContinuousClock.now
         let result = try await measure(payer, seconds: duration)
