@@ -61,7 +61,7 @@ enum PayHubDefaults {
     static func context(config: PayHubConfig, app: Application) -> PayHubContext {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.redirectConfiguration = .disallow
-        clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         let client = HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup), configuration: clientConfiguration)
         app.lifecycle.use(HTTPClientShutdown(client: client))
         return PayHubContext(

@@ -9,12 +9,18 @@ struct EventService: Sendable {
 
     func list(principal: Principal, page: PageRequest) async throws -> ListObject<EventObject> {
         guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+        if let type = page.filters["type"], !EventType.isValidFilter(type) {
+            throw APIError.invalid("parameter_invalid", "Unknown event type '\(type)'.", param: "type")
+        }
         let db = self.db
         let result = try await Paginator.page(
             {
                 var query = EventModel.query(on: db)
                     .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
-                if let type = page.filters["type"] { query = query.filter(\.$type == type) }
+                if let type = page.filters["type"] {
+                    let types = EventType.allCases.filter { $0.matches(filter: type) }.map(\.rawValue)
+                    query = query.filter(\.$type ~~ types)
+                }
                 if let object = page.filters["object_id"] { query = query.filter(\.$objectID == object) }
                 return query
             },

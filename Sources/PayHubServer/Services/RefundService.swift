@@ -113,6 +113,9 @@ struct RefundService: Sendable {
 
     func list(principal: Principal, page: PageRequest) async throws -> ListObject<RefundObject> {
         guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+        if let status = page.filters["status"], RefundStatus(rawValue: status) == nil {
+            throw APIError.invalid("parameter_invalid", "Unknown refund status '\(status)'.", param: "status")
+        }
         let db = self.db
         let result = try await Paginator.page(
             {

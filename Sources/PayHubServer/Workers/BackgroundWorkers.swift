@@ -22,6 +22,7 @@ struct BackgroundWorkers: LifecycleHandler {
             Task { await Self.every(interval, logger: logger, name: "sandbox simulator") { try await simulator.runOnce() } },
             Task { await Self.every(max(interval, 5), logger: logger, name: "status poller") { try await poller.runOnce() } },
             Task { await Self.every(3600, logger: logger, name: "idempotency janitor") { try await janitor.purgeExpired() } },
+            Task { await Self.every(5, logger: logger, name: "queue depth") { try await QueueDepth.record(context: context, db: db) } },
         ]
         tasks.withLockedValue { $0 = started }
     }
@@ -41,5 +42,18 @@ struct BackgroundWorkers: LifecycleHandler {
             }
             try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
         }
+    }
+}
+
+/// Queue depths for `/metrics`: webhook deliveries waiting, attempts and refunds waiting on their provider.
+enum QueueDepth {
+    static func record(context: PayHubContext, db: any Database) async throws -> Int {
+        let deliveries = try await WebhookDeliveryModel.query(on: db).filter(\.$status == "pending").count()
+        let attempts = try await PaymentAttemptModel.query(on: db).filter(\.$status ~~ ["pending", "processing", "requires_action"]).count()
+        let refunds = try await RefundModel.query(on: db).filter(\.$status == "pending").count()
+        context.metrics.queueDepth("webhook_deliveries", deliveries)
+        context.metrics.queueDepth("unfinished_attempts", attempts)
+        context.metrics.queueDepth("pending_refunds", refunds)
+        return deliveries + attempts + refunds
     }
 }

@@ -16,7 +16,7 @@ final class WebhookDeliveryWorker: Sendable {
     let context: PayHubContext
     let db: any Database
     let logger: Logger
-    private let inFlight = NIOLockedValueBox(0)
+    private let inFlight = NIOLockedValueBox<[String: Task<Void, Never>]>([:])
 
     init(context: PayHubContext, db: any Database, logger: Logger) {
         self.context = context
@@ -24,11 +24,11 @@ final class WebhookDeliveryWorker: Sendable {
         self.logger = logger
     }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the task is cancelled, then waits for the deliveries in flight so none is left unrecorded.
     func run() async {
         let concurrency = context.config.webhookConcurrency
         while !Task.isCancelled {
-            let free = concurrency - inFlight.withLockedValue { $0 }
+            let free = concurrency - inFlight.withLockedValue { $0.count }
             var claimed: [String] = []
             if free > 0 {
                 do {
@@ -38,17 +38,19 @@ final class WebhookDeliveryWorker: Sendable {
                 }
             }
             for id in claimed {
-                inFlight.withLockedValue { $0 += 1 }
-                Task {
-                    await self.deliverLogged(id)
-                    self.inFlight.withLockedValue { $0 -= 1 }
-                    self.context.deliveryWakeUp.signal()
+                inFlight.withLockedValue { tasks in
+                    tasks[id] = Task {
+                        await self.deliverLogged(id)
+                        _ = self.inFlight.withLockedValue { $0.removeValue(forKey: id) }
+                        self.context.deliveryWakeUp.signal()
+                    }
                 }
             }
             if claimed.isEmpty || claimed.count == free {
                 await context.deliveryWakeUp.wait(seconds: context.config.workerInterval)
             }
         }
+        for task in inFlight.withLockedValue({ Array($0.values) }) { await task.value }
     }
 
     /// Claims and delivers everything due now, waiting for all of it: what tests and `redeliver` use.
@@ -158,8 +160,25 @@ final class WebhookDeliveryWorker: Sendable {
             delivery.leaseOwner = nil
             delivery.leaseExpiresAt = nil
             delivery.updatedAt = now
-            try await delivery.save(on: tx)
+            try await self.saveIfStillLeased(delivery, on: tx)
         }
+    }
+
+    /// Writes the delivery only while this process still holds its lease: a process that lost its lease (it
+    /// stalled past the lease time) never overwrites the work of the one that took over.
+    private func saveIfStillLeased(_ delivery: WebhookDeliveryModel, on tx: any Database) async throws {
+        try await WebhookDeliveryModel.query(on: tx)
+            .filter(\.$id == delivery.id ?? "").filter(\.$leaseOwner == context.processID)
+            .set(\.$status, to: delivery.status)
+            .set(\.$attemptCount, to: delivery.attemptCount)
+            .set(\.$nextAttemptAt, to: delivery.nextAttemptAt)
+            .set(\.$lastStatusCode, to: delivery.lastStatusCode)
+            .set(\.$lastError, to: delivery.lastError)
+            .set(\.$deliveredAt, to: delivery.deliveredAt)
+            .set(\.$leaseOwner, to: nil)
+            .set(\.$leaseExpiresAt, to: nil)
+            .set(\.$updatedAt, to: delivery.updatedAt)
+            .update()
     }
 
     private func reschedule(_ delivery: WebhookDeliveryModel, attempt: WebhookDeliveryAttemptModel, retryAfter: TimeInterval?) async throws {
@@ -180,7 +199,7 @@ final class WebhookDeliveryWorker: Sendable {
             delivery.leaseOwner = nil
             delivery.leaseExpiresAt = nil
             delivery.updatedAt = now
-            try await delivery.save(on: tx)
+            try await self.saveIfStillLeased(delivery, on: tx)
         }
     }
 

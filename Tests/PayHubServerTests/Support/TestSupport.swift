@@ -84,7 +84,8 @@ final class TestHub: @unchecked Sendable {
     var secretKey: String { merchant.secretKeyTest }
 
     static func start(
-        _ database: TestDatabase, databaseName: String? = nil, migrate: Bool = true, environment: [String: String] = [:]
+        _ database: TestDatabase, databaseName: String? = nil, migrate: Bool = true, environment: [String: String] = [:],
+        connectors: [any PaymentConnector] = [SandboxConnector(settlementDelay: 2)]
     ) async throws -> TestHub {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payhub-test-" + UUID().uuidString).path
         var env = [
@@ -108,7 +109,7 @@ final class TestHub: @unchecked Sendable {
         let app = try await Application.make(.testing)
         let context = PayHubContext(
             config: config, clock: clock,
-            connectors: ConnectorRegistry([SandboxConnector(settlementDelay: 2, ids: SecureRandomIDGenerator())]),
+            connectors: ConnectorRegistry(connectors),
             webhookTransport: transport)
         do {
             try await configure(app, config: config, context: context)

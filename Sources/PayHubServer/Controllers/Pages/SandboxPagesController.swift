@@ -26,7 +26,7 @@ struct SandboxPagesController: RouteCollection {
         guard let attempt = try await PaymentAttemptModel.query(on: request.db)
             .filter(\.$provider == "sandbox").filter(\.$providerReference == reference).first(),
             let intent = try await PaymentIntentModel.find(attempt.paymentIntentID, on: request.db)
-        else { throw Abort(.notFound) }
+        else { throw APIError.notFound("sandbox payment", id: reference, param: "reference") }
         let merchant = try await MerchantModel.find(intent.merchantID, on: request.db)
         let exponent = (try? PayHubCoreCurrency.exponent(intent.currency)) ?? 2
         return try await request.view.render("sandbox-authenticate", PageModel(
@@ -39,10 +39,12 @@ struct SandboxPagesController: RouteCollection {
     @Sendable func decide(_ request: Request) async throws -> Response {
         let reference = try request.parameters.require("reference")
         let decision = try request.content.decode(Decision.self)
-        guard decision.decision == "approve" || decision.decision == "fail" else { throw Abort(.badRequest) }
+        guard decision.decision == "approve" || decision.decision == "fail" else {
+            throw APIError.invalid("parameter_invalid", "decision must be approve or fail.", param: "decision")
+        }
         let simulator = SandboxSimulator(context: request.payhub, db: request.db, logger: request.logger)
         guard let attempt = try await simulator.customerDecided(reference: reference, approved: decision.decision == "approve") else {
-            throw Abort(.notFound)
+            throw APIError.notFound("sandbox payment", id: reference, param: "reference")
         }
         if let returnURL = attempt.returnURL {
             var components = URLComponents(string: returnURL)
