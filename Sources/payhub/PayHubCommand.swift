@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import PayHubServer
+import NIOCore
+import NIOPosix
 import Vapor
 
 @main
@@ -35,6 +37,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try options.config(port: port, hostname: hostname)
         LoggingBootstrap.run(level: config.logLevel)
+        // Run Swift concurrency on NIO's event loops: far fewer thread hops per request.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let app = try await PayHubApp.make(config: config)
         do {
             var demo: MerchantCredentials?
@@ -42,6 +46,8 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(PayHubApp.banner(config: config, demo: demo).utf8))
             app.environment.arguments = ["payhub", "serve"]
             try await app.execute()
+            // Stop answering requests before the databases close (Vapor's storage shuts down in no set order).
+            await app.server.shutdown()
         } catch {
             try? await app.asyncShutdown()
             throw error

@@ -14,17 +14,9 @@ import requests
 
 from conftest import Client
 
-SHUTDOWN_CRASH_BUG = (
-    "PayHub bug: SIGTERM while requests keep arriving on a keep-alive connection crashes the process "
-    "('Fluent/FluentProvider.swift:24: Fatal error: Unexpectedly found nil while unwrapping an Optional value' "
-    "in Request.db from a controller, SIGILL): `payhub serve` shuts the databases down while the HTTP server "
-    "still answers requests."
-)
-
 ROUNDS = 3
 
 
-@pytest.mark.xfail(reason=SHUTDOWN_CRASH_BUG, strict=False)
 def test_sigterm_under_traffic_exits_cleanly(sqlite_deployment):
     outcomes = []
     for round_ in range(ROUNDS):

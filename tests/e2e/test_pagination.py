@@ -11,12 +11,6 @@ import pytest
 from conftest import Client
 
 OBJECTS = 25
-SQLITE_PAGINATION_BUG = (
-    "PayHub bug: on SQLite, `starting_after`/`ending_before` repeat the cursor object on the next page about half "
-    "the time (with limit=1 the walk never ends). created_at is stored with sub-microsecond precision, SQLiteNIO "
-    "reads Dates rounded to the microsecond, and Paginator compares created_at with the rounded anchor date."
-)
-
 
 def walk(client: Client, path: str, limit: int, direction: str, start: str | None = None) -> tuple[list[str], str | None]:
     """Follows cursors page by page; returns the ids in the order listed and, if any, why the walk failed."""
@@ -40,8 +34,6 @@ def walk(client: Client, path: str, limit: int, direction: str, start: str | Non
 
 @pytest.mark.parametrize("path", ["/v1/payment_intents", "/v1/events"])
 def test_cursor_pagination_lists_every_object_once(deployment, path, request):
-    if deployment.kind == "sqlite":
-        request.applymarker(pytest.mark.xfail(reason=SQLITE_PAGINATION_BUG, strict=False))
     server = deployment.start_server()
     client = deployment.client(server)
     for n in range(OBJECTS):

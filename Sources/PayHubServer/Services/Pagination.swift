@@ -73,14 +73,18 @@ enum Paginator {
                 throw APIError.invalid(
                     "resource_missing", "No such object: '\(cursorID)'", param: forward ? "starting_after" : "ending_before")
             }
+            // Timestamps are whole milliseconds, but a Date read back from SQLite may be off by a rounding error:
+            // "the same instant" is a window of half a millisecond either side.
             let anchorDate = anchor[keyPath: created].value!
+            let earliest = anchorDate.addingTimeInterval(-0.0005)
+            let latest = anchorDate.addingTimeInterval(0.0005)
             query = query.group(.or) { group in
                 if forward {
-                    group.filter(created < anchorDate)
-                    group.group(.and) { $0.filter(created == anchorDate).filter(id < anchorID) }
+                    group.filter(created < earliest)
+                    group.group(.and) { $0.filter(created >= earliest).filter(created <= latest).filter(id < anchorID) }
                 } else {
-                    group.filter(created > anchorDate)
-                    group.group(.and) { $0.filter(created == anchorDate).filter(id > anchorID) }
+                    group.filter(created > latest)
+                    group.group(.and) { $0.filter(created >= earliest).filter(created <= latest).filter(id > anchorID) }
                 }
             }
         }
