@@ -83,6 +83,7 @@ let package = Package(
             dependencies: [
                 "PayHubServer",
                 .product(name: "XCTVapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ],

@@ -1,4 +1,5 @@
 import Fluent
+import AsyncHTTPClient
 import Foundation
 import PayHubConnectors
 @testable import PayHubServer
@@ -48,9 +49,45 @@ final class StripeThroughPayHubTests: XCTestCase {
 
             let synced = try await hub.request(.POST, "/v1/payment_intents/\(paid.id)/sync")
             XCTAssertEqual(synced["status"] as? String, "succeeded")
+
+            // 3-D Secure: localstripe answers use_stripe_sdk, so PayHub serves the authentication page itself.
+            let threeDS = try await Self.localstripePaymentMethod(card: "4000000000003220", baseURL: localstripe)
+            let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 2000, "currency": "EUR"])
+            let challenged = try await hub.request(.POST, "/v1/payment_intents/\(intent.id)/payments", json: [
+                "provider": "stripe", "payment_method": ["type": "card", "token": threeDS], "return_url": "https://shop.example/back",
+            ])
+            XCTAssertEqual(challenged["status"] as? String, "requires_action", challenged.text)
+            let redirect = (challenged["next_action"] as? [String: Any])?["redirect_to_url"] as? [String: Any]
+            let url = try XCTUnwrap(redirect?["url"] as? String)
+            let path = String(url.dropFirst("http://payhub.test".count))
+            XCTAssertTrue(path.hasPrefix("/stripe/authenticate/pi_"), path)
+            let page = try await hub.app.testable().performTest(request: .init(method: .GET, url: URI(path: path), headers: [:], body: ByteBuffer()))
+            XCTAssertEqual(page.status, .ok, page.body.string)
+            XCTAssertTrue(page.body.string.contains("20.00 EUR"))
+            var form = HTTPHeaders()
+            form.contentType = .urlEncodedForm
+            let decided = try await hub.app.testable().performTest(
+                request: .init(method: .POST, url: URI(path: path), headers: form, body: ByteBuffer(string: "decision=approve")))
+            XCTAssertEqual(decided.headers.first(name: .location), "https://shop.example/back?payment_intent=\(intent.id)")
+            let authenticated = try await hub.request(.GET, "/v1/payment_intents/\(intent.id)")
+            XCTAssertEqual(authenticated["status"] as? String, "succeeded", authenticated.text)
         } catch {
             XCTFail("\(error)")
         }
         try await hub.stop()
+    }
+
+    /// Creates a PaymentMethod in localstripe from a test card number, as a browser with Stripe.js would.
+    /// (The card number goes to the emulator only; PayHub only ever sees the pm_ id.)
+    static func localstripePaymentMethod(card: String, baseURL: String) async throws -> String {
+        var request = HTTPClientRequest(url: baseURL + "/v1/payment_methods")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer sk_test_payhub")
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "type=card&card[number]=\(card)&card[exp_month]=12&card[exp_year]=2034&card[cvc]=123"))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        return try XCTUnwrap(json?["id"] as? String)
     }
 }

@@ -180,6 +180,27 @@ public struct StripeConnector: PaymentConnector {
         return try result(intent, returnURL: nil, context: context)
     }
 
+    /// What PayHub's 3-D Secure page for a Stripe payment must show.
+    public enum AuthenticationPage: Sendable, Equatable {
+        /// localstripe: an approve / fail choice played through `completeEmulatedAuthentication`.
+        case emulated
+        /// Stripe: Stripe.js `handleNextAction` with the intent's client secret.
+        case stripeJS(publishableKey: String, clientSecret: String)
+    }
+
+    public func authenticationPage(reference: String, context: ConnectorContext) async throws -> AuthenticationPage {
+        let credentials = try credentials(for: context)
+        if credentials.emulator == .localstripe { return .emulated }
+        guard let publishableKey = credentials.publishableKey else {
+            throw ConnectorError.invalidCredentials("missing 'publishable_key' for the 3-D Secure page")
+        }
+        let intent: StripePaymentIntent = try await api.get(try Self.paymentIntentPath(reference), credentials: credentials)
+        guard let clientSecret = intent.clientSecret else {
+            throw ConnectorError.invalidResponse("the payment intent has no client secret")
+        }
+        return .stripeJS(publishableKey: publishableKey, clientSecret: clientSecret)
+    }
+
     /// PayHub's page for a 3-D Secure challenge Stripe gave no browser URL for (`next_action.use_stripe_sdk`):
     /// the server serves it, with Stripe.js's `handleNextAction` or, against localstripe,
     /// `completeEmulatedAuthentication`.

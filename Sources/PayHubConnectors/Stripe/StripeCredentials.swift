@@ -5,6 +5,7 @@ import Foundation
 /// - `webhook_secret` (optional): the `whsec_` signing secret of the endpoint Stripe posts events to.
 /// - `base_url` (optional): defaults to `https://api.stripe.com`; plain http only for loopback hosts or an emulator.
 /// - `emulator` (optional): `localstripe` leaves out the parameters localstripe rejects (see `StripeEmulator`).
+/// - `publishable_key` (optional): `pk_test_`/`pk_live_`, for the 3-D Secure page that runs Stripe.js.
 struct StripeCredentials: Sendable {
     static let defaultBaseURL = "https://api.stripe.com"
 
@@ -12,6 +13,7 @@ struct StripeCredentials: Sendable {
     var webhookSecret: String?
     var baseURL: String
     var emulator: StripeEmulator?
+    var publishableKey: String?
 
     var isLiveKey: Bool { secretKey.hasPrefix("sk_live_") || secretKey.hasPrefix("rk_live_") }
 
@@ -38,6 +40,15 @@ struct StripeCredentials: Sendable {
                     + StripeEmulator.allCases.map(\.rawValue).joined(separator: ", "))
             }
             self.emulator = emulator
+        }
+
+        if let publishable = credentials["publishable_key"], !publishable.isEmpty {
+            guard publishable.hasPrefix("pk_test_") || publishable.hasPrefix("pk_live_"),
+                  publishable.allSatisfy({ $0.isASCII && !$0.isWhitespace })
+            else {
+                throw ConnectorError.invalidCredentials("'publishable_key' must be a Stripe publishable key (pk_test_... or pk_live_...)")
+            }
+            publishableKey = publishable
         }
 
         let base = credentials["base_url"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultBaseURL

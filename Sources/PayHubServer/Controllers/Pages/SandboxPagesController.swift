@@ -5,7 +5,8 @@ import Vapor
 /// The sandbox provider's customer-facing page: 3-D Secure or a wallet, where the customer approves or fails.
 struct SandboxPagesController: RouteCollection {
     struct PageModel: Encodable {
-        var reference: String
+        var title: String
+        var action: String
         var amount: String
         var merchant: String
         var decided: String?
@@ -27,13 +28,9 @@ struct SandboxPagesController: RouteCollection {
             .filter(\.$provider == "sandbox").filter(\.$providerReference == reference).first(),
             let intent = try await PaymentIntentModel.find(attempt.paymentIntentID, on: request.db)
         else { throw APIError.notFound("sandbox payment", id: reference, param: "reference") }
-        let merchant = try await MerchantModel.find(intent.merchantID, on: request.db)
-        let exponent = (try? PayHubCoreCurrency.exponent(intent.currency)) ?? 2
-        return try await request.view.render("sandbox-authenticate", PageModel(
-            reference: reference,
-            amount: "\(PayHubCoreCurrency.format(intent.amount, exponent: exponent)) \(intent.currency)",
-            merchant: merchant?.name ?? "",
-            decided: attempt.status == "requires_action" ? nil : attempt.status))
+        return try await request.view.render("sandbox-authenticate", try await PageModel(
+            title: "PayHub sandbox: confirm this payment", action: "/sandbox/authenticate/\(reference)",
+            attempt: attempt, intent: intent, db: request.db))
     }
 
     @Sendable func decide(_ request: Request) async throws -> Response {
@@ -46,14 +43,28 @@ struct SandboxPagesController: RouteCollection {
         guard let attempt = try await simulator.customerDecided(reference: reference, approved: decision.decision == "approve") else {
             throw APIError.notFound("sandbox payment", id: reference, param: "reference")
         }
-        if let returnURL = attempt.returnURL {
-            var components = URLComponents(string: returnURL)
-            var items = components?.queryItems ?? []
-            items.append(URLQueryItem(name: "payment_intent", value: attempt.paymentIntentID))
-            components?.queryItems = items
-            return request.redirect(to: components?.string ?? returnURL)
-        }
-        return request.redirect(to: "/sandbox/authenticate/\(reference)")
+        return request.redirect(to: Self.returnURL(of: attempt) ?? "/sandbox/authenticate/\(reference)")
+    }
+
+    /// Where the customer goes back to: the attempt's return URL with the intent's id added.
+    static func returnURL(of attempt: PaymentAttemptModel) -> String? {
+        guard let returnURL = attempt.returnURL, var components = URLComponents(string: returnURL) else { return nil }
+        var items = components.queryItems ?? []
+        items.append(URLQueryItem(name: "payment_intent", value: attempt.paymentIntentID))
+        components.queryItems = items
+        return components.string ?? returnURL
+    }
+}
+
+extension SandboxPagesController.PageModel {
+    init(title: String, action: String, attempt: PaymentAttemptModel, intent: PaymentIntentModel, db: any Database) async throws {
+        let merchant = try await MerchantModel.find(intent.merchantID, on: db)
+        let exponent = (try? PayHubCoreCurrency.exponent(intent.currency)) ?? 2
+        self.init(
+            title: title, action: action,
+            amount: "\(PayHubCoreCurrency.format(intent.amount, exponent: exponent)) \(intent.currency)",
+            merchant: merchant?.name ?? "",
+            decided: attempt.status == "requires_action" ? nil : attempt.status)
     }
 }
 
