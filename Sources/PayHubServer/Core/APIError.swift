@@ -23,11 +23,14 @@ struct APIError: AbortError, Sendable {
     /// The payment intent a failed attempt left behind, embedded as Stripe does.
     var paymentIntent: PaymentIntentObject?
     var retryAfter: Int?
+    /// For 405: the methods the path does accept.
+    var allow: [String]?
 
     var reason: String { message }
     var headers: HTTPHeaders {
         var headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"]
         if let retryAfter { headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter)) }
+        if let allow { headers.replaceOrAdd(name: .allow, value: allow.joined(separator: ", ")) }
         return headers
     }
 

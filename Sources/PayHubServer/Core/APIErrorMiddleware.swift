@@ -27,7 +27,15 @@ struct APIErrorMiddleware: AsyncMiddleware {
             return apiError
         case let abort as any AbortError:
             switch abort.status {
-            case .notFound:
+            case .notFound where request.route == nil:
+                let allowed = AllowedMethods.of(path: request.url.path, in: request.application.routes)
+                if !allowed.isEmpty {
+                    var error = APIError(
+                        status: .methodNotAllowed, kind: .invalidRequest, code: "method_not_allowed",
+                        message: "\(request.method) is not allowed on \(request.url.path); use \(allowed.joined(separator: ", ")).")
+                    error.allow = allowed
+                    return error
+                }
                 return APIError(
                     status: .notFound, kind: .invalidRequest, code: "url_not_found",
                     message: "Unrecognized request URL (\(request.method) \(request.url.path)).")
@@ -63,4 +71,28 @@ enum APIJSON {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
+}
+
+/// The methods the registered routes accept for a concrete path, for `405 Method Not Allowed` and `Allow`.
+enum AllowedMethods {
+    static func of(path: String, in routes: Routes) -> [String] {
+        let components = path.split(separator: "/").map(String.init)
+        let methods = routes.all.filter { route in
+            matches(route.path, components)
+        }.map(\.method.rawValue)
+        return Array(Set(methods)).sorted()
+    }
+
+    private static func matches(_ pattern: [PathComponent], _ components: [String]) -> Bool {
+        if pattern.last == .catchall { return components.count >= pattern.count - 1 }
+        guard pattern.count == components.count else { return false }
+        for (part, component) in zip(pattern, components) {
+            switch part {
+            case .constant(let value): if value != component { return false }
+            case .parameter, .anything: continue
+            case .catchall: return true
+            }
+        }
+        return true
+    }
 }
