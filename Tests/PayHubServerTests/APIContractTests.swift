@@ -46,7 +46,13 @@ final class APIContractTests: XCTestCase {
             let oversized = try await hub.request(.POST, "/v1/payment_intents", raw: #"{"amount": 1, "currency": "EUR", "description": "\#(big)"}"#)
             XCTAssertEqual(oversized.status, .payloadTooLarge)
             XCTAssertEqual(oversized.errorCode, "body_too_large")
-            for reply in [unknownRoute, oversized] {
+            let wrongMethod = try await hub.request(.PUT, "/v1/payment_intents", json: [:])
+            XCTAssertEqual(wrongMethod.status, .methodNotAllowed)
+            XCTAssertEqual(wrongMethod.headers.first(name: .allow), "GET, POST")
+            let wrongMethodWithID = try await hub.request(.DELETE, "/v1/payment_intents/pi_123")
+            XCTAssertEqual(wrongMethodWithID.status, .methodNotAllowed)
+            XCTAssertEqual(wrongMethodWithID.headers.first(name: .allow), "GET")
+            for reply in [unknownRoute, oversized, wrongMethod] {
                 let error = try XCTUnwrap(reply["error"] as? [String: Any])
                 XCTAssertEqual(Set(error.keys), ["type", "code", "message", "param"])
             }
