@@ -165,6 +165,30 @@ final class WebhookDeliveryTests: XCTestCase {
         }
     }
 
+    func testASlowReceiverDoesNotHoldUpOthers() async throws {
+        try await withEachDatabase(environment: ["PAYHUB_WORKER_INTERVAL": "0.05", "PAYHUB_WEBHOOK_CONCURRENCY": "4"]) { hub in
+            _ = try await endpoint(hub, url: "http://127.0.0.1:9/slow")
+            _ = try await endpoint(hub, url: "http://127.0.0.1:9/fast")
+            hub.transport.delay { url in url.hasSuffix("/slow") ? 3 : 0 }
+            for _ in 0..<3 { _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"]) }
+            let worker = hub.deliveryWorker
+            let running = Task { await worker.run() }
+            let started = Date()
+            var fast = 0
+            while Date().timeIntervalSince(started) < 2.5 {
+                fast = hub.transport.sent.filter { $0.url.hasSuffix("/fast") }.count
+                if fast == 3 { break }
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            XCTAssertEqual(fast, 3, "the fast receiver got every event while the slow one was still answering")
+            XCTAssertLessThan(Date().timeIntervalSince(started), 2.5)
+            running.cancel()
+            await running.value
+            let pendingOrDone = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$status == "succeeded").count()
+            XCTAssertEqual(pendingOrDone, 6, "in-flight deliveries finish and are recorded when the worker stops")
+        }
+    }
+
     func testReceiverURLsAreValidated() async throws {
         try await withEachDatabase { hub in
             for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/x", "/relative"] {

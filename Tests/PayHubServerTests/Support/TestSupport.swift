@@ -27,6 +27,12 @@ final class RecordingTransport: WebhookTransport, @unchecked Sendable {
         ([], { _ in WebhookResponse(status: 200, headers: [], bodyExcerpt: "ok") }))
 
     var sent: [Sent] { state.withLockedValue { $0.sent } }
+    private let delay = NIOLockedValueBox<@Sendable (String) -> TimeInterval>({ _ in 0 })
+
+    /// Makes the receiver at some URLs slow to answer (without blocking a thread).
+    func delay(_ seconds: @escaping @Sendable (String) -> TimeInterval) {
+        delay.withLockedValue { $0 = seconds }
+    }
 
     func answer(_ reply: @escaping @Sendable (Sent) throws -> WebhookResponse) {
         state.withLockedValue { $0.answer = reply }
@@ -34,6 +40,8 @@ final class RecordingTransport: WebhookTransport, @unchecked Sendable {
 
     func post(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) async throws -> WebhookResponse {
         let sent = Sent(url: url, headers: Dictionary(headers, uniquingKeysWith: { a, _ in a }), body: body)
+        let wait = delay.withLockedValue { $0 }(url)
+        if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) }
         let reply = state.withLockedValue { state in
             state.sent.append(sent)
             return state.answer
