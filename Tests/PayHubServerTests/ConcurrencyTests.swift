@@ -76,6 +76,37 @@ final class ConcurrencyTests: XCTestCase {
         }
     }
 
+    /// A process that dies after committing an object but before storing the response leaves the key
+    /// `in_progress`; the client's retry, once the key is abandoned, gets the object that was made, not a second one.
+    func testARetryAfterACrashFindsTheObjectInsteadOfMakingAnother() async throws {
+        try await withEachDatabase { hub in
+            let intent = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": 900, "currency": "EUR"], headers: [("Idempotency-Key", "crash-1")])
+            _ = try await hub.request(.POST, "/v1/payment_intents/\(intent.id)/payments", json: ["payment_method": ["type": "card", "token": "tok_visa"]])
+            let refund = try await hub.request(
+                .POST, "/v1/refunds", json: ["payment_intent": intent.id, "amount": 300], headers: [("Idempotency-Key", "crash-2")])
+            XCTAssertEqual(refund.status, .created)
+            // As if the responses had never been stored: the keys look like requests that died mid-way.
+            try await IdempotencyKeyModel.query(on: hub.app.db)
+                .set(\.$state, to: "in_progress").set(\.$responseStatus, to: nil).set(\.$responseBody, to: nil).update()
+            let inFlight = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": 900, "currency": "EUR"], headers: [("Idempotency-Key", "crash-1")])
+            XCTAssertEqual(inFlight.errorCode, "idempotency_key_in_use")
+            hub.clock.advance(61)
+            let retriedIntent = try await hub.request(
+                .POST, "/v1/payment_intents", json: ["amount": 900, "currency": "EUR"], headers: [("Idempotency-Key", "crash-1")])
+            XCTAssertEqual(retriedIntent.id, intent.id)
+            XCTAssertNotNil(retriedIntent["client_token"] as? String)
+            let retriedRefund = try await hub.request(
+                .POST, "/v1/refunds", json: ["payment_intent": intent.id, "amount": 300], headers: [("Idempotency-Key", "crash-2")])
+            XCTAssertEqual(retriedRefund.id, refund.id)
+            let intents = try await PaymentIntentModel.query(on: hub.app.db).count()
+            let refunds = try await RefundModel.query(on: hub.app.db).count()
+            XCTAssertEqual(intents, 1)
+            XCTAssertEqual(refunds, 1)
+        }
+    }
+
     func testConcurrentAttemptsOnOneIntentPayOnce() async throws {
         try await withEachDatabase { hub in
             let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])

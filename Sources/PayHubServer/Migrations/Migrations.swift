@@ -9,5 +9,6 @@ enum PayHubMigrations {
         M004_CreateRefunds(),
         M005_CreateEventsAndWebhooks(),
         M006_CreateIdempotencyKeys(),
+        M007_AddIdempotencyKeysToObjects(),
     ]
 }

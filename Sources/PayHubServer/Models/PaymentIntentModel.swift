@@ -26,6 +26,8 @@ final class PaymentIntentModel: Model, @unchecked Sendable {
     @OptionalField(key: "customer") var customer: String?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// The `Idempotency-Key` of the request that created it, if any.
+    @OptionalField(key: "idempotency_key") var idempotencyKey: String?
 
     init() {}
 

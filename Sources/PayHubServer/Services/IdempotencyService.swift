@@ -41,7 +41,7 @@ struct IdempotencyService: Sendable {
 
         let response: Response
         do {
-            response = try await operation()
+            response = try await RequestIdempotency.$key.withValue(key) { try await operation() }
         } catch {
             let errorResponse = APIErrorMiddleware.response(for: error, request: request)
             if errorResponse.status.code >= 500 {
@@ -138,4 +138,9 @@ extension APIError {
     static let keyInUse = APIError(
         status: .conflict, kind: .idempotency, code: "idempotency_key_in_use",
         message: "A request with this Idempotency-Key is still being processed; retry shortly.")
+}
+
+/// The `Idempotency-Key` of the request being served, for services that record it on what they create.
+enum RequestIdempotency {
+    @TaskLocal static var key: String?
 }

@@ -36,9 +36,20 @@ struct PaymentService: Sendable {
         try InputRules.customer(input.customer)
 
         let now = context.clock.now()
+        if let key = RequestIdempotency.key, let existing = try await PaymentIntentModel.query(on: db)
+            .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
+            .filter(\.$idempotencyKey == key).filter(\.$createdAt > now.addingTimeInterval(-IdempotencyService.lifetime))
+            .sort(\.$createdAt, .descending).first() {
+            // A retry of a request that created this intent but died before its response was stored.
+            var object = Presenter.paymentIntent(existing, attempts: try await attempts(of: existing.id ?? "", on: db))
+            object.clientToken = try await context.clientTokens.sign(
+                intentID: existing.id ?? "", merchantID: principal.merchantID, livemode: principal.livemode, now: now)
+            return object
+        }
         let id = (context.ids.make() as PaymentIntentID).rawValue
         let model = PaymentIntentModel()
         model.id = id
+        model.idempotencyKey = RequestIdempotency.key
         model.merchantID = principal.merchantID
         model.livemode = principal.livemode
         model.amount = money.minorUnits

@@ -22,6 +22,15 @@ struct RefundService: Sendable {
             }
             return reason
         }
+        let idempotencyKey = RequestIdempotency.key
+        if let key = idempotencyKey, let existing = try await RefundModel.query(on: db)
+            .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
+            .filter(\.$idempotencyKey == key)
+            .filter(\.$createdAt > context.clock.now().addingTimeInterval(-IdempotencyService.lifetime))
+            .sort(\.$createdAt, .descending).first() {
+            // A retry of a request that created this refund but died before its response was stored.
+            return Presenter.refund(existing)
+        }
         if let amount = input.amount, amount <= 0 {
             throw APIError.invalid("amount_invalid", "amount must be a positive integer in the currency's minor unit.", param: "amount")
         }
@@ -73,6 +82,7 @@ struct RefundService: Sendable {
             refund.currency = transition.refund.amount.currency.code
             refund.reason = reason?.rawValue
             refund.metadata = JSONText.encode(input.metadata ?? [:])
+            refund.idempotencyKey = idempotencyKey
             refund.createdAt = now
             refund.update(from: transition.refund)
             try await refund.create(on: tx)
