@@ -1,5 +1,6 @@
 import Fluent
 import Leaf
+import PayHubCore
 import Vapor
 
 /// The sandbox provider's customer-facing page: 3-D Secure or a wallet, where the customer approves or fails.
@@ -59,19 +60,11 @@ struct SandboxPagesController: RouteCollection {
 extension SandboxPagesController.PageModel {
     init(title: String, action: String, attempt: PaymentAttemptModel, intent: PaymentIntentModel, db: any Database) async throws {
         let merchant = try await MerchantModel.find(intent.merchantID, on: db)
-        let exponent = (try? PayHubCoreCurrency.exponent(intent.currency)) ?? 2
+        let amount = (try? Currency(code: intent.currency)).map { Money(minorUnits: intent.amount, currency: $0).description }
         self.init(
             title: title, action: action,
-            amount: "\(PayHubCoreCurrency.format(intent.amount, exponent: exponent)) \(intent.currency)",
+            amount: amount ?? "\(intent.amount) \(intent.currency)",
             merchant: merchant?.name ?? "",
             decided: attempt.status == "requires_action" ? nil : attempt.status)
     }
-}
-
-import PayHubCore
-
-/// Formatting helpers for pages.
-enum PayHubCoreCurrency {
-    static func exponent(_ code: String) throws -> Int { try Currency(code: code).exponent }
-    static func format(_ minorUnits: Int64, exponent: Int) -> String { Money.decimalString(minorUnits, exponent: exponent) }
 }
