@@ -15,7 +15,7 @@ public enum PaymentRuleViolation: Error, Equatable, Sendable, CustomStringConver
         switch self {
         case .unexpectedState: "payment_intent_unexpected_state"
         case .attemptInProgress: "payment_attempt_in_progress"
-        case .attemptNotActive: "payment_attempt_not_active"
+        case .attemptNotActive: Self.attemptNotActiveCode
         case .attemptAmountMismatch: "amount_mismatch"
         case .invalidAmount: "amount_invalid"
         case .captureAmountTooLarge, .refundAmountTooLarge: "amount_too_large"
@@ -24,6 +24,8 @@ public enum PaymentRuleViolation: Error, Equatable, Sendable, CustomStringConver
         case .manualCaptureOutcomeOnAutomaticIntent: "provider_outcome_unexpected"
         }
     }
+
+    public static let attemptNotActiveCode = "payment_attempt_not_active"
 
     public var param: String? {
         switch self {

@@ -15,20 +15,17 @@ struct ClientTokenSigner: Sendable {
         func verify(using _: some JWTAlgorithm) async throws {}
     }
 
-    private let keys: JWTKeyCollection
     let lifetime: TimeInterval
+    /// The key collection, once its key is added (`JWTKeyCollection` is an actor).
+    private let ready: Task<JWTKeyCollection, Never>
 
     init(masterKey: SymmetricKey, lifetime: TimeInterval) {
         let key = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: masterKey, info: Data("payhub client tokens v1".utf8), outputByteCount: 32)
-        keys = JWTKeyCollection()
         self.lifetime = lifetime
-        let collection = keys
         let hmac = HMACKey(key: key)
-        self.ready = Task { await collection.add(hmac: hmac, digestAlgorithm: .sha256) }
+        ready = Task { await JWTKeyCollection().add(hmac: hmac, digestAlgorithm: .sha256) }
     }
-
-    private let ready: Task<JWTKeyCollection, Never>
 
     func sign(intentID: String, merchantID: String, livemode: Bool, now: Date) async throws -> String {
         let issued = Int64(now.timeIntervalSince1970)

@@ -112,12 +112,14 @@ struct IdempotencyService: Sendable {
         }
     }
 
+    /// Deletes keys past their 24 hours; returns how many.
     func purgeExpired() async throws -> Int {
         let now = context.clock.now()
-        try await context.transactor.write(on: db) { tx in
+        return try await context.transactor.write(on: db) { tx in
+            let count = try await IdempotencyKeyModel.query(on: tx).filter(\.$expiresAt < now).count()
             try await IdempotencyKeyModel.query(on: tx).filter(\.$expiresAt < now).delete()
+            return count
         }
-        return 0
     }
 
     /// Over the canonical form of a JSON body (sorted keys), so the same parameters in another order match.

@@ -151,7 +151,7 @@ struct PaymentService: Sendable {
             idempotencyKey: attemptID)
         let result = await call(connector, account: account) { connector, context in
             try await connector.authorize(request, context: context)
-        }
+        } ?? .unknown
         let object = try await record(result, attemptID: attemptID, intentID: id, returnURL: input.returnURL)
         context.metrics.payment(provider: connector.name, outcome: result.outcome.metricName)
         try Self.throwIfFailed(result.outcome, object: object)
@@ -170,7 +170,7 @@ struct PaymentService: Sendable {
         let (account, connector) = try await provider(of: attempt)
         let result = await call(connector, account: account) { connector, context in
             try await connector.authenticate(reference: reference, otp: otp, context: context)
-        }
+        } ?? .unknown
         let object = try await record(result, attemptID: attemptID, intentID: id, returnURL: attempt.returnURL)
         try Self.throwIfFailed(result.outcome, object: object)
         return object
@@ -252,7 +252,7 @@ struct PaymentService: Sendable {
     /// got an answer, the same call again with the same idempotency key.
     func refresh(_ attempt: PaymentAttemptModel) async throws {
         let (account, connector) = try await provider(of: attempt)
-        let result: ConnectorPaymentResult
+        let result: ConnectorPaymentResult?
         if let reference = attempt.providerReference {
             result = await call(connector, account: account) { connector, context in
                 try await connector.retrievePayment(reference: reference, context: context)
@@ -273,7 +273,7 @@ struct PaymentService: Sendable {
                 try await connector.authorize(request, context: context)
             }
         }
-        if case .failed(let failure) = result.outcome, failure.code == "provider_unavailable" { return }
+        guard let result else { return }
         _ = try await record(result, attemptID: attempt.id ?? "", intentID: attempt.paymentIntentID, returnURL: attempt.returnURL)
     }
 
@@ -285,14 +285,11 @@ struct PaymentService: Sendable {
         if case .requiresAction(.redirectToURL(let url, nil)) = outcome, let returnURL {
             outcome = .requiresAction(.redirectToURL(url: url, returnURL: returnURL))
         }
-        if case .failed(let failure) = outcome, failure.code == "provider_unavailable" {
-            outcome = .processing
-        }
         do {
             return try await apply(
                 .recordOutcome(attemptID: PaymentAttemptID(rawValue: attemptID), outcome: outcome, providerReference: result.providerReference),
                 intentID: intentID, attemptID: attemptID)
-        } catch let error as APIError where error.code == PaymentRuleViolation.attemptNotActive(PaymentAttemptID(rawValue: "")).code {
+        } catch let error as APIError where error.code == PaymentRuleViolation.attemptNotActiveCode {
             logger.warning(
                 "provider result for an attempt that is no longer active",
                 metadata: ["payment_attempt": "\(attemptID)", "outcome": "\(outcome.metricName)"])
@@ -344,11 +341,12 @@ struct PaymentService: Sendable {
         }
     }
 
-    /// Calls a provider. Network trouble becomes an outcome PayHub records as processing, to be checked later.
+    /// Calls a provider. Refusals become failed outcomes; network trouble gives nil: the outcome is unknown and the
+    /// status poller checks it later.
     private func call(
         _ connector: any PaymentConnector, account: ProviderAccountModel,
         _ body: (any PaymentConnector, ConnectorContext) async throws -> ConnectorPaymentResult
-    ) async -> ConnectorPaymentResult {
+    ) async -> ConnectorPaymentResult? {
         do {
             return try await body(connector, try context.connectorContext(for: account))
         } catch ConnectorError.invalidRequest(let code, let message, _) {
@@ -362,13 +360,12 @@ struct PaymentService: Sendable {
                 kind: .invalidRequestError, code: "provider_operation_unsupported", message: "The provider does not support \(what).")))
         } catch {
             logger.warning("provider call failed; the outcome will be checked", metadata: ["provider": "\(connector.name)", "error": "\(error)"])
-            return ConnectorPaymentResult(providerReference: nil, outcome: .failed(PaymentFailure(
-                kind: .apiError, code: "provider_unavailable", message: "The provider could not be reached.")))
+            return nil
         }
     }
 
     private static func throwIfFailed(_ outcome: ProviderOutcome, object: PaymentIntentObject) throws {
-        guard case .failed(let failure) = outcome, failure.code != "provider_unavailable" else { return }
+        guard case .failed(let failure) = outcome else { return }
         switch failure.kind {
         case .cardError:
             throw APIError(
@@ -409,6 +406,11 @@ struct PaymentService: Sendable {
     private func attempts(of intentID: String, on db: any Database) async throws -> [PaymentAttemptModel] {
         try await PaymentAttemptModel.query(on: db).filter(\.$paymentIntentID == intentID).all()
     }
+}
+
+extension ConnectorPaymentResult {
+    /// The provider could not be reached: PayHub records the attempt as processing and checks it later.
+    static let unknown = ConnectorPaymentResult(providerReference: nil, outcome: .processing)
 }
 
 extension ProviderOutcome {

@@ -36,15 +36,10 @@ struct RefundService: Sendable {
         }
         guard let intent = try await PaymentIntentModel.query(on: db)
             .filter(\.$id == input.paymentIntent).filter(\.$merchantID == principal.merchantID)
-            .filter(\.$livemode == principal.livemode).first(),
-            let attemptID = intent.activeAttemptID,
-            let attempt = try await PaymentAttemptModel.find(attemptID, on: db)
-        else {
-            if try await PaymentIntentModel.query(on: db).filter(\.$id == input.paymentIntent)
-                .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode).count() > 0 {
-                throw APIError.conflict("payment_intent_unexpected_state", "This payment intent has no successful payment to refund.")
-            }
-            throw APIError.notFound("payment_intent", id: input.paymentIntent, param: "payment_intent")
+            .filter(\.$livemode == principal.livemode).first()
+        else { throw APIError.notFound("payment_intent", id: input.paymentIntent, param: "payment_intent") }
+        guard let attemptID = intent.activeAttemptID, let attempt = try await PaymentAttemptModel.find(attemptID, on: db) else {
+            throw APIError.conflict("payment_intent_unexpected_state", "This payment intent has no successful payment to refund.")
         }
         guard let connector = context.connectors[attempt.provider],
               let account = try await ProviderAccountModel.find(attempt.providerAccountID, on: db),
