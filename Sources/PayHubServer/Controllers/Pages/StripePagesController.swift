@@ -25,7 +25,7 @@ struct StripePagesController: RouteCollection {
         let (attempt, intent, connector, context) = try await load(request)
         let reference = attempt.providerReference ?? ""
         let page = try await connector.authenticationPage(reference: reference, context: context)
-        let summary = try await SandboxPagesController.PageModel(
+        let summary = try await AuthenticationPageModel(
             title: "Confirm this payment", action: "/stripe/authenticate/\(reference)", attempt: attempt, intent: intent, db: request.db)
         switch page {
         case .emulated:
@@ -38,23 +38,20 @@ struct StripePagesController: RouteCollection {
     }
 
     @Sendable func decideEmulated(_ request: Request) async throws -> Response {
-        let decision = try request.content.decode(SandboxPagesController.Decision.self)
-        guard decision.decision == "approve" || decision.decision == "fail" else {
-            throw APIError.invalid("parameter_invalid", "decision must be approve or fail.", param: "decision")
-        }
+        let decision = try request.content.decode(CustomerDecision.self)
         let (attempt, _, connector, context) = try await load(request)
         let result = try await connector.completeEmulatedAuthentication(
-            reference: attempt.providerReference ?? "", success: decision.decision == "approve", context: context)
+            reference: attempt.providerReference ?? "", success: try decision.approved(), context: context)
         try await PaymentService(context: request.payhub, db: request.db, logger: request.logger)
             .record(result, attemptID: attempt.id ?? "", intentID: attempt.paymentIntentID, returnURL: attempt.returnURL)
-        return request.redirect(to: SandboxPagesController.returnURL(of: attempt) ?? "/stripe/authenticate/\(attempt.providerReference ?? "")")
+        return request.redirect(to: AuthenticationPageModel.returnURL(of: attempt) ?? "/stripe/authenticate/\(attempt.providerReference ?? "")")
     }
 
     /// Where Stripe.js comes back to: PayHub asks Stripe how the payment stands, then sends the customer home.
     @Sendable func returned(_ request: Request) async throws -> Response {
         let (attempt, _, _, _) = try await load(request)
         try await PaymentService(context: request.payhub, db: request.db, logger: request.logger).refresh(attempt)
-        return request.redirect(to: SandboxPagesController.returnURL(of: attempt) ?? "/stripe/authenticate/\(attempt.providerReference ?? "")")
+        return request.redirect(to: AuthenticationPageModel.returnURL(of: attempt) ?? "/stripe/authenticate/\(attempt.providerReference ?? "")")
     }
 
     private func load(_ request: Request) async throws -> (PaymentAttemptModel, PaymentIntentModel, StripeConnector, ConnectorContext) {
