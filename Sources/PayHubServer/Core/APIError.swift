@@ -89,7 +89,7 @@ struct APIErrorBody: Content {
         var type: String
         var code: String
         var message: String
-        var param: String?
+        @AlwaysEncoded var param: String?
         var declineCode: String?
         var paymentIntent: PaymentIntentObject?
 
@@ -97,16 +97,6 @@ struct APIErrorBody: Content {
             case type, code, message, param
             case declineCode = "decline_code"
             case paymentIntent = "payment_intent"
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(type, forKey: .type)
-            try container.encode(code, forKey: .code)
-            try container.encode(message, forKey: .message)
-            try container.encode(param, forKey: .param)
-            try container.encodeIfPresent(declineCode, forKey: .declineCode)
-            try container.encodeIfPresent(paymentIntent, forKey: .paymentIntent)
         }
     }
 

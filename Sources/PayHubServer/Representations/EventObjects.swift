@@ -79,10 +79,10 @@ struct WebhookEndpointObject: Content {
     var object = "webhook_endpoint"
     var livemode: Bool
     var url: String
-    var description: String?
+    @AlwaysEncoded var description: String?
     var enabledEvents: [String]
     var status: String
-    var disabledReason: String?
+    @AlwaysEncoded var disabledReason: String?
     /// Only when the endpoint is created or its secret rotated.
     var secret: String?
     var created: Int64
@@ -91,20 +91,6 @@ struct WebhookEndpointObject: Content {
         case id, object, livemode, url, description, status, secret, created
         case enabledEvents = "enabled_events"
         case disabledReason = "disabled_reason"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(livemode, forKey: .livemode)
-        try c.encode(url, forKey: .url)
-        try c.encode(description, forKey: .description)
-        try c.encode(enabledEvents, forKey: .enabledEvents)
-        try c.encode(status, forKey: .status)
-        try c.encode(disabledReason, forKey: .disabledReason)
-        try c.encodeIfPresent(secret, forKey: .secret)
-        try c.encode(created, forKey: .created)
     }
 }
 

@@ -14,14 +14,14 @@ struct PaymentIntentObject: Content, Equatable {
     var amountReceived: Int64
     var amountRefunded: Int64
     var captureMethod: String
-    var customerReference: String?
-    var purchaseReference: String?
-    var description: String?
+    @AlwaysEncoded var customerReference: String?
+    @AlwaysEncoded var purchaseReference: String?
+    @AlwaysEncoded var description: String?
     var metadata: [String: String]
-    var customer: CustomerObject?
-    var lastPaymentError: PaymentErrorObject?
-    var cancellationReason: String?
-    var nextAction: NextActionObject?
+    @AlwaysEncoded var customer: CustomerObject?
+    @AlwaysEncoded var lastPaymentError: PaymentErrorObject?
+    @AlwaysEncoded var cancellationReason: String?
+    @AlwaysEncoded var nextAction: NextActionObject?
     var payments: [PaymentAttemptObject]
     /// Only in the response that created the intent: a short-lived token for the customer's browser or app.
     var clientToken: String?
@@ -41,32 +41,6 @@ struct PaymentIntentObject: Content, Equatable {
         case nextAction = "next_action"
         case clientToken = "client_token"
     }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(livemode, forKey: .livemode)
-        try c.encode(status, forKey: .status)
-        try c.encode(amount, forKey: .amount)
-        try c.encode(currency, forKey: .currency)
-        try c.encode(amountCapturable, forKey: .amountCapturable)
-        try c.encode(amountReceived, forKey: .amountReceived)
-        try c.encode(amountRefunded, forKey: .amountRefunded)
-        try c.encode(captureMethod, forKey: .captureMethod)
-        try c.encode(customerReference, forKey: .customerReference)
-        try c.encode(purchaseReference, forKey: .purchaseReference)
-        try c.encode(description, forKey: .description)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(lastPaymentError, forKey: .lastPaymentError)
-        try c.encode(cancellationReason, forKey: .cancellationReason)
-        try c.encode(nextAction, forKey: .nextAction)
-        try c.encode(payments, forKey: .payments)
-        try c.encodeIfPresent(clientToken, forKey: .clientToken)
-        try c.encode(created, forKey: .created)
-        try c.encode(updated, forKey: .updated)
-    }
 }
 
 struct CustomerObject: Codable, Equatable, Sendable {
@@ -79,7 +53,7 @@ struct CustomerObject: Codable, Equatable, Sendable {
 struct PaymentErrorObject: Codable, Equatable, Sendable {
     var type: String
     var code: String
-    var declineCode: String?
+    @AlwaysEncoded var declineCode: String?
     var message: String
 
     enum CodingKeys: String, CodingKey {
@@ -92,14 +66,6 @@ struct PaymentErrorObject: Codable, Equatable, Sendable {
         code = failure.code
         declineCode = failure.declineCode
         message = failure.message
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(type, forKey: .type)
-        try c.encode(code, forKey: .code)
-        try c.encode(declineCode, forKey: .declineCode)
-        try c.encode(message, forKey: .message)
     }
 }
 
@@ -153,10 +119,10 @@ struct PaymentAttemptObject: Codable, Equatable, Sendable {
     var providerAccount: String
     var paymentMethod: PaymentMethodObject
     var status: String
-    var providerReference: String?
-    var nextAction: NextActionObject?
-    var failure: PaymentErrorObject?
-    var returnURL: String?
+    @AlwaysEncoded var providerReference: String?
+    @AlwaysEncoded var nextAction: NextActionObject?
+    @AlwaysEncoded var failure: PaymentErrorObject?
+    @AlwaysEncoded var returnURL: String?
     var created: Int64
 
     enum CodingKeys: String, CodingKey {
@@ -166,21 +132,6 @@ struct PaymentAttemptObject: Codable, Equatable, Sendable {
         case providerReference = "provider_reference"
         case nextAction = "next_action"
         case returnURL = "return_url"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(provider, forKey: .provider)
-        try c.encode(providerAccount, forKey: .providerAccount)
-        try c.encode(paymentMethod, forKey: .paymentMethod)
-        try c.encode(status, forKey: .status)
-        try c.encode(providerReference, forKey: .providerReference)
-        try c.encode(nextAction, forKey: .nextAction)
-        try c.encode(failure, forKey: .failure)
-        try c.encode(returnURL, forKey: .returnURL)
-        try c.encode(created, forKey: .created)
     }
 }
 

@@ -8,10 +8,10 @@ struct RefundObject: Content, Equatable {
     var currency: String
     var paymentIntent: String
     var status: String
-    var reason: String?
-    var failureReason: String?
+    @AlwaysEncoded var reason: String?
+    @AlwaysEncoded var failureReason: String?
     var provider: String
-    var providerReference: String?
+    @AlwaysEncoded var providerReference: String?
     var metadata: [String: String]
     var created: Int64
     var updated: Int64
@@ -21,23 +21,5 @@ struct RefundObject: Content, Equatable {
         case paymentIntent = "payment_intent"
         case failureReason = "failure_reason"
         case providerReference = "provider_reference"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(object, forKey: .object)
-        try c.encode(livemode, forKey: .livemode)
-        try c.encode(amount, forKey: .amount)
-        try c.encode(currency, forKey: .currency)
-        try c.encode(paymentIntent, forKey: .paymentIntent)
-        try c.encode(status, forKey: .status)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(failureReason, forKey: .failureReason)
-        try c.encode(provider, forKey: .provider)
-        try c.encode(providerReference, forKey: .providerReference)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encode(created, forKey: .created)
-        try c.encode(updated, forKey: .updated)
     }
 }
