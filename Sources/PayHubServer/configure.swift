@@ -28,8 +28,11 @@ public func configure(_ app: Application, config: PayHubConfig, context: PayHubC
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 8, connectionPoolTimeout: .seconds(30)), as: .psql)
     }
     app.migrations.add(PayHubMigrations.all)
-    if case .sqlite = config.database {
+    if case .sqlite(let path) = config.database {
         try await SQLitePragmas.apply(app: app, synchronous: config.sqliteSynchronous)
+        context.transactor.attach(try SQLiteDirectStore(
+            path: path, synchronous: config.sqliteSynchronous, logger: app.logger, eventLoop: app.eventLoopGroup.any()))
+        app.lifecycle.use(SQLiteDirectShutdown(transactor: context.transactor))
     }
 
     app.http.server.configuration.hostname = config.hostname
@@ -78,6 +81,13 @@ struct HTTPClientShutdown: LifecycleHandler {
     let client: HTTPClient
     func shutdownAsync(_ application: Application) async {
         try? await client.shutdown()
+    }
+}
+
+struct SQLiteDirectShutdown: LifecycleHandler {
+    let transactor: Transactor
+    func shutdownAsync(_ application: Application) async {
+        await transactor.detach()
     }
 }
 

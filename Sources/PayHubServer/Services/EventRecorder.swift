@@ -1,6 +1,6 @@
-import Fluent
 import Foundation
 import PayHubCore
+import SQLKit
 
 /// Writes events into the outbox, with one pending delivery per subscribed endpoint, inside the caller's
 /// transaction: the change, its event and its webhooks commit together or not at all.
@@ -8,43 +8,46 @@ struct EventRecorder: Sendable {
     let context: PayHubContext
 
     func record<Object: Encodable>(
-        _ types: [EventType], object: Object, objectID: String, merchantID: String, livemode: Bool, on tx: any Database
+        _ types: [EventType], object: Object, objectID: String, merchantID: String, livemode: Bool, on tx: any SQLDatabase
     ) async throws {
         guard !types.isEmpty else { return }
         let now = context.clock.now()
         let data = JSONText.encode(object)
-        let endpoints = try await WebhookEndpointModel.query(on: tx)
-            .filter(\.$merchantID == merchantID).filter(\.$livemode == livemode)
-            .filter(\.$status == "enabled").filter(\.$deletedAt == nil)
-            .all()
+        let endpoints = try await tx.raw("""
+            SELECT id, enabled_events FROM webhook_endpoints \
+            WHERE merchant_id = \(bind: merchantID) AND livemode = \(bind: livemode) AND status = 'enabled' AND deleted_at IS NULL
+            """).all().map { row in
+                (id: try row.decode(column: "id", as: String.self),
+                 filters: JSONText.decode([String].self, from: try row.decode(column: "enabled_events", as: String.self)) ?? [])
+            }
         for type in types {
             let eventID = (context.ids.make() as EventID).rawValue
-            try await EventModel(
-                id: eventID, merchantID: merchantID, livemode: livemode, type: type.rawValue, objectID: objectID,
-                data: data, createdAt: now
-            ).create(on: tx)
+            try await tx.raw("""
+                INSERT INTO events (id, merchant_id, livemode, type, object_id, data, created_at) VALUES \
+                (\(bind: eventID), \(bind: merchantID), \(bind: livemode), \(bind: type.rawValue), \(bind: objectID), \
+                \(bind: data), \(bind: now))
+                """).run()
             for endpoint in endpoints where endpoint.filters.contains(where: { type.matches(filter: $0) }) {
                 try await WebhookDeliveryScheduler.schedule(
-                    eventID: eventID, endpoint: endpoint, at: now, context: context, on: tx)
+                    eventID: eventID, endpointID: endpoint.id, merchantID: merchantID, livemode: livemode, at: now,
+                    context: context, on: tx)
             }
         }
     }
 }
 
 enum WebhookDeliveryScheduler {
-    static func schedule(eventID: String, endpoint: WebhookEndpointModel, at now: Date, context: PayHubContext, on tx: any Database) async throws {
-        let delivery = WebhookDeliveryModel()
-        delivery.id = (context.ids.make() as WebhookDeliveryID).rawValue
-        delivery.eventID = eventID
-        delivery.endpointID = endpoint.id ?? ""
-        delivery.merchantID = endpoint.merchantID
-        delivery.livemode = endpoint.livemode
-        delivery.status = "pending"
-        delivery.attemptCount = 0
-        delivery.nextAttemptAt = now
-        delivery.createdAt = now
-        delivery.updatedAt = now
-        try await delivery.create(on: tx)
+    static func schedule(
+        eventID: String, endpointID: String, merchantID: String, livemode: Bool, at now: Date, context: PayHubContext,
+        on tx: any SQLDatabase
+    ) async throws {
+        let id = (context.ids.make() as WebhookDeliveryID).rawValue
+        try await tx.raw("""
+            INSERT INTO webhook_deliveries \
+            (id, event_id, endpoint_id, merchant_id, livemode, status, attempt_count, next_attempt_at, created_at, updated_at) \
+            VALUES (\(bind: id), \(bind: eventID), \(bind: endpointID), \(bind: merchantID), \(bind: livemode), 'pending', 0, \
+            \(bind: now), \(bind: now), \(bind: now))
+            """).run()
         context.deliveryWakeUp.signal()
     }
 }

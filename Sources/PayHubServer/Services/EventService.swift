@@ -83,7 +83,9 @@ struct EventService: Sendable {
                     existing.updatedAt = now
                     try await existing.save(on: tx)
                 } else {
-                    try await WebhookDeliveryScheduler.schedule(eventID: id, endpoint: endpoint, at: now, context: context, on: tx)
+                    try await WebhookDeliveryScheduler.schedule(
+                        eventID: id, endpointID: endpoint.id ?? "", merchantID: endpoint.merchantID, livemode: endpoint.livemode,
+                        at: now, context: context, on: tx.sql)
                 }
             }
         }

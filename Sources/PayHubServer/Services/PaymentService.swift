@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PayHubConnectors
 import PayHubCore
+import SQLKit
 
 /// Payment intents and their attempts. Every change goes through `PaymentMachine` inside one transaction that
 /// also writes its events; providers are called between transactions, never inside one.
@@ -12,6 +13,8 @@ struct PaymentService: Sendable {
     let logger: Logger
 
     private var events: EventRecorder { EventRecorder(context: context) }
+    /// Reads outside a transaction.
+    private var reader: any SQLDatabase { context.transactor.reader(db) }
     private var accounts: ProviderAccountService { ProviderAccountService(context: context, db: db) }
 
     // MARK: - Intents
@@ -36,12 +39,11 @@ struct PaymentService: Sendable {
         try InputRules.customer(input.customer)
 
         let now = context.clock.now()
-        if let key = RequestIdempotency.key, let existing = try await PaymentIntentModel.query(on: db)
-            .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
-            .filter(\.$idempotencyKey == key).filter(\.$createdAt > now.addingTimeInterval(-IdempotencyService.lifetime))
-            .sort(\.$createdAt, .descending).first() {
+        if let key = RequestIdempotency.key, let existing = try await PaymentIntentModel.created(
+            byIdempotencyKey: key, merchantID: principal.merchantID, livemode: principal.livemode,
+            since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
             // A retry of a request that created this intent but died before its response was stored.
-            var object = Presenter.paymentIntent(existing, attempts: try await attempts(of: existing.id ?? "", on: db))
+            var object = Presenter.paymentIntent(existing, attempts: try await attempts(of: existing.id ?? ""))
             object.clientToken = try await context.clientTokens.sign(
                 intentID: existing.id ?? "", merchantID: principal.merchantID, livemode: principal.livemode, now: now)
             return object
@@ -65,8 +67,8 @@ struct PaymentService: Sendable {
 
         let object = Presenter.paymentIntent(model, attempts: [])
         let events = self.events
-        try await context.transactor.write(on: db) { tx in
-            try await model.create(on: tx)
+        try await context.transactor.writeSQL(on: db) { tx in
+            try await model.insert(on: tx)
             try await events.record(
                 [.paymentIntentCreated], object: object, objectID: id, merchantID: principal.merchantID,
                 livemode: principal.livemode, on: tx)
@@ -79,7 +81,7 @@ struct PaymentService: Sendable {
 
     func retrieve(_ id: String, principal: Principal) async throws -> PaymentIntentObject {
         let model = try await load(id, principal: principal)
-        return Presenter.paymentIntent(model, attempts: try await attempts(of: id, on: db))
+        return Presenter.paymentIntent(model, attempts: try await attempts(of: id))
     }
 
     func list(principal: Principal, page: PageRequest) async throws -> ListObject<PaymentIntentObject> {
@@ -293,9 +295,8 @@ struct PaymentService: Sendable {
             logger.warning(
                 "provider result for an attempt that is no longer active",
                 metadata: ["payment_attempt": "\(attemptID)", "outcome": "\(outcome.metricName)"])
-            let intent = try await PaymentIntentModel.find(intentID, on: db)
-            guard let intent else { throw error }
-            return Presenter.paymentIntent(intent, attempts: try await attempts(of: intentID, on: db))
+            guard let intent = try await PaymentIntentModel.find(intentID, on: reader) else { throw error }
+            return Presenter.paymentIntent(intent, attempts: try await attempts(of: intentID))
         }
     }
 
@@ -308,12 +309,12 @@ struct PaymentService: Sendable {
         let now = context.clock.now()
         let transactor = context.transactor
         let events = self.events
-        return try await transactor.write(on: db) { tx in
+        return try await transactor.writeSQL(on: db) { tx in
             try await transactor.lock(PaymentIntentModel.schema, id: intentID, on: tx)
             guard let intentModel = try await PaymentIntentModel.find(intentID, on: tx) else {
                 throw APIError.notFound("payment_intent", id: intentID)
             }
-            var attempts = try await PaymentAttemptModel.query(on: tx).filter(\.$paymentIntentID == intentID).all()
+            var attempts = try await PaymentAttemptModel.all(ofIntent: intentID, on: tx)
             let target = attemptID.flatMap { id in attempts.first { $0.id == id } }
             let transition: PaymentTransition
             do {
@@ -323,16 +324,16 @@ struct PaymentService: Sendable {
             }
             if case .startAttempt = command, let newAttempt, let attempt = transition.attempt {
                 newAttempt.update(from: attempt)
-                try await newAttempt.create(on: tx)
+                try await newAttempt.insert(on: tx)
                 attempts.append(newAttempt)
             } else if transition.isNoOp {
                 return Presenter.paymentIntent(intentModel, attempts: attempts)
             } else if let attempt = transition.attempt, let target {
                 target.update(from: attempt)
-                try await target.save(on: tx)
+                try await target.saveState(on: tx)
             }
             intentModel.update(from: transition.intent)
-            try await intentModel.save(on: tx)
+            try await intentModel.saveState(on: tx)
             let object = Presenter.paymentIntent(intentModel, attempts: attempts)
             try await events.record(
                 transition.events, object: object, objectID: intentID, merchantID: intentModel.merchantID,
@@ -398,13 +399,11 @@ struct PaymentService: Sendable {
     }
 
     private func find(_ id: String, principal: Principal) async throws -> PaymentIntentModel? {
-        try await PaymentIntentModel.query(on: db)
-            .filter(\.$id == id).filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
-            .first()
+        try await PaymentIntentModel.find(id, merchantID: principal.merchantID, livemode: principal.livemode, on: reader)
     }
 
-    private func attempts(of intentID: String, on db: any Database) async throws -> [PaymentAttemptModel] {
-        try await PaymentAttemptModel.query(on: db).filter(\.$paymentIntentID == intentID).all()
+    private func attempts(of intentID: String) async throws -> [PaymentAttemptModel] {
+        try await PaymentAttemptModel.all(ofIntent: intentID, on: reader)
     }
 }
 

@@ -83,7 +83,7 @@ struct RefundService: Sendable {
             try await refund.create(on: tx)
             try await events.record(
                 transition.events, object: Presenter.refund(refund), objectID: refundID,
-                merchantID: principal.merchantID, livemode: principal.livemode, on: tx)
+                merchantID: principal.merchantID, livemode: principal.livemode, on: tx.sql)
             return refund
         }
 
@@ -197,7 +197,7 @@ struct RefundService: Sendable {
             let object = Presenter.refund(refund)
             try await events.record(
                 transition.events, object: object, objectID: refundID, merchantID: refund.merchantID,
-                livemode: refund.livemode, on: tx)
+                livemode: refund.livemode, on: tx.sql)
             metrics.refund(provider: refund.provider, outcome: refund.status)
             return object
         }

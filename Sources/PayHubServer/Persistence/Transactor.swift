@@ -1,0 +1,117 @@
+import Fluent
+import FluentPostgresDriver
+import SQLKit
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Runs transactions and hands out the databases the services use.
+///
+/// On PostgreSQL, everything goes through Fluent's pool and rows are locked with `SELECT ... FOR UPDATE`, so
+/// concurrent processes serialise on the object they change. SQLite has one writer per file, so this process
+/// queues its writers itself rather than letting them collide on `SQLITE_BUSY`; the hot path's SQL runs on direct
+/// connections (`SQLiteDirectStore`) one statement at a time on the calling thread.
+struct Transactor: Sendable {
+    let isPostgres: Bool
+    private let sqliteWriters = AsyncMutex()
+    private let direct = NIOLockedValueBox<SQLiteDirectStore?>(nil)
+
+    init(isPostgres: Bool) {
+        self.isPostgres = isPostgres
+    }
+
+    /// Set once the embedded database is migrated.
+    func attach(_ store: SQLiteDirectStore) {
+        direct.withLockedValue { $0 = store }
+    }
+
+    /// Closes the direct connections once no transaction holds the writer.
+    func detach() async {
+        guard let store = direct.withLockedValue({ store in defer { store = nil }; return store }) else { return }
+        try? await sqliteWriters.withLock { store.close() }
+    }
+
+    /// A Fluent transaction (for code written with Fluent models).
+    func write<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if isPostgres { return try await db.transaction(body) }
+        return try await sqliteWriters.withLock { try await db.transaction(body) }
+    }
+
+    /// An SQL transaction (for code written with SQLKit).
+    func writeSQL<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        guard !isPostgres, let store = direct.withLockedValue({ $0 }) else {
+            return try await write(on: db) { tx in try await body(tx.sql) }
+        }
+        return try await sqliteWriters.withLock {
+            let writer = store.writer
+            try writer.execute("BEGIN IMMEDIATE")
+            do {
+                let result = try await body(store.database(.connection(writer)))
+                try writer.execute("COMMIT")
+                return result
+            } catch {
+                try? writer.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Where SQL reads outside a transaction go.
+    func reader(_ db: any Database) -> any SQLDatabase {
+        guard !isPostgres, let store = direct.withLockedValue({ $0 }) else { return db.sql }
+        return store.database(.readers(store.readers))
+    }
+
+    /// Locks a row until the transaction ends (PostgreSQL); a no-op under SQLite's single writer.
+    func lock(_ table: String, id: String, on db: any SQLDatabase) async throws {
+        guard isPostgres else { return }
+        try await db.raw("SELECT id FROM \(ident: table) WHERE id = \(bind: id) FOR UPDATE").run()
+    }
+
+    func lock(_ table: String, id: String, on db: any Database) async throws {
+        try await lock(table, id: id, on: db.sql)
+    }
+}
+
+extension Database {
+    /// Both of PayHub's Fluent drivers speak SQLKit.
+    var sql: any SQLDatabase {
+        guard let sql = self as? any SQLDatabase else { preconditionFailure("PayHub's databases are SQL databases") }
+        return sql
+    }
+}
+
+/// A first-in first-out async lock.
+final class AsyncMutex: @unchecked Sendable {
+    private let state = NIOLockedValueBox<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLockedValue { state -> Bool in
+                if !state.locked {
+                    state.locked = true
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if acquired { continuation.resume() }
+        }
+    }
+
+    private func release() {
+        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.locked = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
