@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PayHubCore
 
 /// The `t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` header Stripe, WooshPay and PayHub's sandbox sign webhooks with.
 public enum TimestampedSignature {
@@ -37,7 +38,7 @@ public enum TimestampedSignature {
         var message = Array("\(timestamp).".utf8)
         message.append(contentsOf: body)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac)
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PayHubCore
 import Logging
 
 /// Sends one Stripe API call: authentication, version and idempotency headers, the form body, the timeout,
@@ -36,7 +37,7 @@ struct StripeAPIClient: Sendable {
     /// Stripe accepts keys of up to 255 characters; a longer one is replaced by its SHA-256, still stable.
     static func stripeIdempotencyKey(_ key: String) -> String {
         guard key.utf8.count > 255 else { return key }
-        return "payhub-sha256-" + SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        return "payhub-sha256-" + Hex.encode(SHA256.hash(data: Array(key.utf8)))
     }
 
     private func baseHeaders(_ credentials: StripeCredentials) -> [String: String] {

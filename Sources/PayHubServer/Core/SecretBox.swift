@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PayHubCore
 
 /// Seals secrets at rest with AES-256-GCM under a key derived from the master key.
 struct SecretBox: Sendable {
@@ -33,6 +34,6 @@ enum SecretBoxError: Error {
 /// SHA-256 digests of API keys: keys carry 143 random bits, so a fast digest is enough and lookups stay indexed.
 enum KeyDigest {
     static func hex(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(key.utf8)))
     }
 }

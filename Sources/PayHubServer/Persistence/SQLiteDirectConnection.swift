@@ -64,6 +64,12 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         handle = nil
     }
 
+    /// Whether a transaction is open (SQLite rolls one back by itself after some errors).
+    var inTransaction: Bool {
+        guard let handle else { return false }
+        return sqlite_nio_sqlite3_get_autocommit(handle) == 0
+    }
+
     /// Runs a statement that returns no rows of interest (pragmas, BEGIN, COMMIT).
     func execute(_ sql: String) throws {
         _ = try query(sql, []) { _ in }

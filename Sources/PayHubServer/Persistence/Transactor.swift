@@ -8,18 +8,18 @@ import Vapor
 ///
 /// On PostgreSQL, everything goes through Fluent's pool and rows are locked with `SELECT ... FOR UPDATE`, so
 /// concurrent processes serialise on the object they change. SQLite has one writer per file, so this process
-/// queues its writers itself rather than letting them collide on `SQLITE_BUSY`; the hot path's SQL runs on direct
-/// connections (`SQLiteDirectStore`) one statement at a time on the calling thread.
+/// queues its writers itself (`SQLiteWriteGate`) rather than letting them collide on `SQLITE_BUSY`, and runs SQL on
+/// direct connections (`SQLiteDirectStore`) one statement at a time on the calling thread.
 struct Transactor: Sendable {
     let isPostgres: Bool
-    private let sqliteWriters = AsyncMutex()
+    private let sqliteGate = SQLiteWriteGate()
     private let direct = NIOLockedValueBox<SQLiteDirectStore?>(nil)
 
     init(isPostgres: Bool) {
         self.isPostgres = isPostgres
     }
 
-    /// Set once the embedded database is migrated.
+    /// Set when the embedded database is configured.
     func attach(_ store: SQLiteDirectStore) {
         direct.withLockedValue { $0 = store }
     }
@@ -27,32 +27,21 @@ struct Transactor: Sendable {
     /// Closes the direct connections once no transaction holds the writer.
     func detach() async {
         guard let store = direct.withLockedValue({ store in defer { store = nil }; return store }) else { return }
-        try? await sqliteWriters.withLock { store.close() }
+        try? await sqliteGate.exclusive { store.close() }
     }
 
     /// A Fluent transaction (for code written with Fluent models).
     func write<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if isPostgres { return try await db.transaction(body) }
-        return try await sqliteWriters.withLock { try await db.transaction(body) }
+        return try await sqliteGate.exclusive { try await db.transaction(body) }
     }
 
-    /// An SQL transaction (for code written with SQLKit).
+    /// An SQL transaction (for code written with SQLKit). It has returned only once it is durable.
     func writeSQL<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         guard !isPostgres, let store = direct.withLockedValue({ $0 }) else {
             return try await write(on: db) { tx in try await body(tx.sql) }
         }
-        return try await sqliteWriters.withLock {
-            let writer = store.writer
-            try writer.execute("BEGIN IMMEDIATE")
-            do {
-                let result = try await body(store.database(.connection(writer)))
-                try writer.execute("COMMIT")
-                return result
-            } catch {
-                try? writer.execute("ROLLBACK")
-                throw error
-            }
-        }
+        return try await sqliteGate.grouped(on: store) { try await body($0) }
     }
 
     /// Where SQL reads outside a transaction go.
@@ -77,41 +66,5 @@ extension Database {
     var sql: any SQLDatabase {
         guard let sql = self as? any SQLDatabase else { preconditionFailure("PayHub's databases are SQL databases") }
         return sql
-    }
-}
-
-/// A first-in first-out async lock.
-final class AsyncMutex: @unchecked Sendable {
-    private let state = NIOLockedValueBox<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await body()
-    }
-
-    private func acquire() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = state.withLockedValue { state -> Bool in
-                if !state.locked {
-                    state.locked = true
-                    return true
-                }
-                state.waiters.append(continuation)
-                return false
-            }
-            if acquired { continuation.resume() }
-        }
-    }
-
-    private func release() {
-        let next = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.locked = false
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
     }
 }

@@ -1,6 +1,8 @@
 import Crypto
 import Fluent
 import Foundation
+import PayHubCore
+import SQLKit
 import Vapor
 
 /// `Idempotency-Key` on POSTs: the first response is stored and replayed for 24 hours; the same key with other
@@ -58,57 +60,67 @@ struct IdempotencyService: Sendable {
     /// Inserts the key, or explains why this request may not run: a replay, a mismatch, or a request in flight.
     private func claim(_ record: IdempotencyKeyModel) async throws -> Response? {
         let now = context.clock.now()
-        let db = self.db
-        return try await context.transactor.write(on: db) { tx -> Response? in
-            let existing = try await IdempotencyKeyModel.query(on: tx)
-                .filter(\.$merchantID == record.merchantID).filter(\.$livemode == record.livemode)
-                .filter(\.$key == record.key).first()
-            guard let existing else {
-                try await record.create(on: tx)
+        return try await context.transactor.writeSQL(on: db) { tx -> Response? in
+            guard let row = try await tx.raw("""
+                SELECT id, fingerprint, state, response_status, response_body, locked_at, expires_at FROM idempotency_keys \
+                WHERE merchant_id = \(bind: record.merchantID) AND livemode = \(bind: record.livemode) AND \(ident: "key") = \(bind: record.key)
+                """).first()
+            else {
+                try await Self.insert(record, on: tx)
                 return nil
             }
-            if existing.expiresAt <= now {
-                try await existing.delete(on: tx)
-                try await record.create(on: tx)
+            let existingID = try row.decode(column: "id", as: String.self)
+            if try row.decode(column: "expires_at", as: Date.self) <= now {
+                try await tx.raw("DELETE FROM idempotency_keys WHERE id = \(bind: existingID)").run()
+                try await Self.insert(record, on: tx)
                 return nil
             }
-            guard existing.fingerprint == record.fingerprint else {
+            guard try row.decode(column: "fingerprint", as: String.self) == record.fingerprint else {
                 throw APIError(
                     status: .badRequest, kind: .idempotency, code: "idempotency_key_reused",
                     message: "This Idempotency-Key was already used with other parameters.", param: "Idempotency-Key")
             }
-            if existing.state == "completed", let status = existing.responseStatus {
+            if try row.decode(column: "state", as: String.self) == "completed", let status = try row.optional("response_status", as: Int.self) {
                 let response = Response(status: HTTPResponseStatus(statusCode: status))
                 response.headers.contentType = .json
                 response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
-                response.body = .init(string: existing.responseBody ?? "")
+                response.body = .init(string: try row.optional("response_body", as: String.self) ?? "")
                 return response
             }
-            if existing.lockedAt.addingTimeInterval(Self.abandonedAfter) < now {
-                existing.lockedAt = now
-                try await existing.save(on: tx)
-                record.id = existing.id
+            if try row.decode(column: "locked_at", as: Date.self).addingTimeInterval(Self.abandonedAfter) < now {
+                try await tx.raw("UPDATE idempotency_keys SET locked_at = \(bind: now) WHERE id = \(bind: existingID)").run()
+                record.id = existingID
                 return nil
             }
             throw APIError.keyInUse
         }
     }
 
+    private static func insert(_ record: IdempotencyKeyModel, on tx: any SQLDatabase) async throws {
+        try await tx.raw("""
+            INSERT INTO idempotency_keys (id, merchant_id, livemode, \(ident: "key"), fingerprint, state, locked_at, created_at, expires_at) \
+            VALUES (\(bind: record.id), \(bind: record.merchantID), \(bind: record.livemode), \(bind: record.key), \
+            \(bind: record.fingerprint), \(bind: record.state), \(bind: record.lockedAt), \(bind: record.createdAt), \
+            \(bind: record.expiresAt))
+            """).run()
+    }
+
     private func complete(_ record: IdempotencyKeyModel, with response: Response) async throws {
         let body = response.body.data.map { String(decoding: $0, as: UTF8.self) } ?? response.body.string ?? ""
         let status = Int(response.status.code)
         let id = record.id ?? ""
-        try await context.transactor.write(on: db) { tx in
-            try await IdempotencyKeyModel.query(on: tx).filter(\.$id == id)
-                .set(\.$state, to: "completed").set(\.$responseStatus, to: status).set(\.$responseBody, to: body)
-                .update()
+        try await context.transactor.writeSQL(on: db) { tx in
+            try await tx.raw("""
+                UPDATE idempotency_keys SET state = 'completed', response_status = \(bind: status), \
+                response_body = \(bind: body) WHERE id = \(bind: id)
+                """).run()
         }
     }
 
     private func release(_ record: IdempotencyKeyModel) async throws {
         let id = record.id ?? ""
-        try await context.transactor.write(on: db) { tx in
-            try await IdempotencyKeyModel.query(on: tx).filter(\.$id == id).delete()
+        try await context.transactor.writeSQL(on: db) { tx in
+            try await tx.raw("DELETE FROM idempotency_keys WHERE id = \(bind: id)").run()
         }
     }
 
@@ -132,7 +144,7 @@ struct IdempotencyService: Sendable {
         } else {
             hasher.update(data: body)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 }
 

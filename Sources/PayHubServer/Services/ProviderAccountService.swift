@@ -59,10 +59,9 @@ public struct ProviderAccountService: Sendable {
     func resolve(
         provider: String?, methodType: String, currency: Currency, merchantID: String, livemode: Bool
     ) async throws -> (ProviderAccountModel, any PaymentConnector) {
-        var query = ProviderAccountModel.query(on: db)
-            .filter(\.$merchantID == merchantID).filter(\.$livemode == livemode).filter(\.$disabledAt == nil)
-        if let provider { query = query.filter(\.$provider == provider) }
-        let candidates = try await query.sort(\.$createdAt).all().compactMap { account -> (ProviderAccountModel, any PaymentConnector)? in
+        let accounts = try await ProviderAccountModel.enabled(
+            merchantID: merchantID, livemode: livemode, provider: provider, on: context.transactor.reader(db))
+        let candidates = accounts.compactMap { account -> (ProviderAccountModel, any PaymentConnector)? in
             guard let connector = context.connectors[account.provider],
                   connector.capabilities.supports(method: methodType, currency: currency) else { return nil }
             return (account, connector)
