@@ -29,6 +29,9 @@ final class SQLiteWriteGate: Sendable {
         self.maximumAge = maximumAge
     }
 
+    /// How many writers wait for their turn (for tests).
+    var waiting: Int { state.withLockedValue { $0.waiters.count } }
+
     /// Runs `body` as one transaction on the direct writer; returns once the transaction is durable.
     func grouped<T: Sendable>(on store: SQLiteDirectStore, _ body: (SQLiteDirectDatabase) async throws -> T) async throws -> T {
         await acquire(.grouped)

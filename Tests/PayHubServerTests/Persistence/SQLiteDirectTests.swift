@@ -1,0 +1,182 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+@testable import PayHubServer
+import SQLKit
+import SQLiteNIO
+import XCTest
+
+/// The embedded database's direct connections and its group commit.
+final class SQLiteDirectTests: XCTestCase {
+    private var folder: URL!
+    private var store: SQLiteDirectStore!
+
+    override func setUp() async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("payhub-direct-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        store = try SQLiteDirectStore(
+            path: folder.appendingPathComponent("test.sqlite").path, synchronous: .full,
+            logger: .init(label: "test"), eventLoop: MultiThreadedEventLoopGroup.singleton.any())
+        try store.writer.execute("CREATE TABLE parents (id TEXT PRIMARY KEY)")
+        try store.writer.execute("""
+            CREATE TABLE items (id TEXT PRIMARY KEY, amount INTEGER NOT NULL, price REAL, note TEXT, flag BOOLEAN NOT NULL, \
+            created_at REAL NOT NULL, parent_id TEXT REFERENCES parents(id) DEFERRABLE INITIALLY DEFERRED)
+            """)
+    }
+
+    override func tearDown() async throws {
+        store.close()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private var reader: any SQLDatabase { store.database(.readers(store.readers)) }
+
+    private func count(_ table: String) async throws -> Int {
+        try await reader.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()!.decode(column: "n", as: Int.self)
+    }
+
+    private func assertCount(_ table: String, _ expected: Int, line: UInt = #line) async throws {
+        let actual = try await count(table)
+        XCTAssertEqual(actual, expected, "rows in \(table)", line: line)
+    }
+
+    func testValuesRoundTripThroughSQLKitAsFluentWouldStoreThem() async throws {
+        let created = Date(timeIntervalSince1970: 1_800_000_000.123)
+        let writer = store.database(.connection(store.writer))
+        try await writer.raw("""
+            INSERT INTO items (id, amount, price, note, flag, created_at) VALUES \
+            (\(bind: "a"), \(bind: Int64.max), \(bind: 1.5), \(bind: "héllo \u{0}world"), \(bind: true), \(bind: created))
+            """).run()
+        try await writer.raw("INSERT INTO items (id, amount, note, flag, created_at) VALUES ('b', -1, \(bind: String?.none), 0, 0)").run()
+        let rows = try await reader.raw("SELECT * FROM items ORDER BY id").all()
+        XCTAssertEqual(rows.count, 2)
+        XCTAssertEqual(try rows[0].decode(column: "amount", as: Int64.self), Int64.max)
+        XCTAssertEqual(try rows[0].decode(column: "price", as: Double.self), 1.5)
+        XCTAssertEqual(try rows[0].decode(column: "note", as: String.self), "héllo \u{0}world")
+        XCTAssertEqual(try rows[0].decode(column: "flag", as: Bool.self), true)
+        XCTAssertEqual(try rows[0].decode(column: "created_at", as: Date.self).timeIntervalSince1970, created.timeIntervalSince1970, accuracy: 0.000_001)
+        XCTAssertNil(try rows[1].optional("note", as: String.self))
+        XCTAssertNil(try rows[1].optional("price", as: Double.self))
+        XCTAssertEqual(try rows[1].decode(column: "flag", as: Bool.self), false)
+        XCTAssertThrowsError(try rows[1].decode(column: "missing", as: String.self))
+    }
+
+    func testConstraintFailuresAreReportedAsSuch() async throws {
+        let writer = store.database(.connection(store.writer))
+        try await writer.raw("INSERT INTO parents (id) VALUES ('p')").run()
+        do {
+            try await writer.raw("INSERT INTO parents (id) VALUES ('p')").run()
+            XCTFail("a duplicate key was accepted")
+        } catch let error as SQLiteDirectError {
+            XCTAssertTrue(error.isConstraintFailure, "\(error)")
+            XCTAssertFalse(error.isSyntaxError)
+        }
+        do {
+            try await writer.raw("SELEKT 1").run()
+            XCTFail("bad SQL was accepted")
+        } catch let error as SQLiteDirectError {
+            XCTAssertTrue(error.isSyntaxError, "\(error)")
+        }
+        // The statement cache survives errors: the same statements work again.
+        try await writer.raw("INSERT INTO parents (id) VALUES ('q')").run()
+        try await assertCount("parents", 2)
+    }
+
+    func testReadersCannotWrite() async throws {
+        do {
+            try await reader.raw("INSERT INTO parents (id) VALUES ('x')").run()
+            XCTFail("a reader wrote")
+        } catch {}
+        try await assertCount("parents", 0)
+    }
+
+    func testConcurrentGroupedTransactionsAllCommitAndAFailingOneChangesNothing() async throws {
+        let gate = SQLiteWriteGate()
+        let store = self.store!
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    do {
+                        try await gate.grouped(on: store) { tx in
+                            try await tx.raw("INSERT INTO parents (id) VALUES (\(bind: "p\(index)"))").run()
+                            if index % 10 == 0 { throw CancellationError() }
+                        }
+                        return true
+                    } catch is CancellationError {
+                        return false
+                    }
+                }
+            }
+            var committed = 0
+            for try await ok in group where ok { committed += 1 }
+            XCTAssertEqual(committed, 180)
+        }
+        try await assertCount("parents", 180)
+        XCTAssertFalse(store.writer.inTransaction, "a group was left open")
+    }
+
+    func testAFailedCommitFailsEveryMemberOfItsGroupAndKeepsNothing() async throws {
+        let gate = SQLiteWriteGate(maximumMembers: 64, maximumAge: .seconds(60))
+        let store = self.store!
+        let release = NIOLockedValueBox(false)
+        let entered = NIOLockedValueBox(false)
+        // The first writer holds the gate until two more are queued behind it, so all three share one group.
+        let first = Task { try await gate.grouped(on: store) { tx in
+            try await tx.raw("INSERT INTO parents (id) VALUES ('kept-if-committed')").run()
+            entered.withLockedValue { $0 = true }
+            while !release.withLockedValue({ $0 }) { try await Task.sleep(nanoseconds: 1_000_000) }
+        } }
+        while !entered.withLockedValue({ $0 }) { try await Task.sleep(nanoseconds: 1_000_000) }
+        let orphan = Task { try await gate.grouped(on: store) { tx in
+            // Valid when written; the deferred foreign key fails the whole group's COMMIT.
+            try await tx.raw("INSERT INTO items (id, amount, flag, created_at, parent_id) VALUES ('i', 1, 1, 0, 'nobody')").run()
+        } }
+        while gate.waiting < 1 { try await Task.sleep(nanoseconds: 1_000_000) }
+        let third = Task { try await gate.grouped(on: store) { tx in
+            try await tx.raw("INSERT INTO parents (id) VALUES ('also-lost')").run()
+        } }
+        while gate.waiting < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
+        release.withLockedValue { $0 = true }
+        let results = [await first.result, await orphan.result, await third.result]
+        for result in results {
+            XCTAssertThrowsError(try result.get(), "a member of a failed group was acknowledged")
+        }
+        try await assertCount("parents", 0)
+        try await assertCount("items", 0)
+        // The gate goes on working.
+        try await gate.grouped(on: store) { tx in try await tx.raw("INSERT INTO parents (id) VALUES ('after')").run() }
+        try await assertCount("parents", 1)
+    }
+
+    func testExclusiveWritersWaitForTheOpenGroupToCommit() async throws {
+        let gate = SQLiteWriteGate(maximumMembers: 64, maximumAge: .seconds(60))
+        let store = self.store!
+        let path = folder.appendingPathComponent("test.sqlite").path
+        let seen = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    try await gate.grouped(on: store) { tx in try await tx.raw("INSERT INTO parents (id) VALUES (\(bind: "g\(index)"))").run() }
+                    return nil
+                }
+            }
+            group.addTask {
+                // Another connection, as Fluent's would be: it can write only once no group holds the lock.
+                try await gate.exclusive {
+                    let other = try SQLiteDirectConnection(path: path, options: .init(synchronous: .full, queryOnly: false))
+                    defer { other.close() }
+                    try other.execute("BEGIN IMMEDIATE")
+                    var count = 0
+                    try other.query("SELECT COUNT(*) AS n FROM parents", []) { count = try $0.decode(column: "n", as: Int.self) }
+                    try other.execute("COMMIT")
+                    return count
+                }
+            }
+            var seen: Int?
+            for try await value in group { if let value { seen = value } }
+            return seen
+        }
+        XCTAssertNotNil(seen)
+        try await assertCount("parents", 20)
+    }
+}
