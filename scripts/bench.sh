@@ -21,7 +21,7 @@ for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" 
 if [ -z "${KEY:-}" ]; then
     KEY=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['secret_key_test'])" "$DATA/demo-merchant.json")
 fi
-echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1024/1024)" GiB"}'), $(uname -m); database: ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite (synchronous=${PAYHUB_SQLITE_SYNCHRONOUS:-FULL})}"
+echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1024/1024)" GiB"}'), $(uname -m); database: $([ -n "${DATABASE_URL:-}" ] && echo PostgreSQL || echo "SQLite (synchronous=${PAYHUB_SQLITE_SYNCHRONOUS:-FULL})")"
 for concurrency in ${CONCURRENCY:-1 8 32 64}; do
     "$BIN/payhub-bench" --url "http://127.0.0.1:$PORT" --key "$KEY" --concurrency "$concurrency" \
         --duration "${DURATION:-15}" --server-pid "$SERVER"

@@ -39,13 +39,16 @@ struct Serve: AsyncParsableCommand {
         LoggingBootstrap.run(level: config.logLevel)
         // Run Swift concurrency on NIO's event loops: far fewer thread hops per request.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        let signals = TerminationSignals()
         let app = try await PayHubApp.make(config: config)
         do {
             var demo: MerchantCredentials?
             if case .sqlite = config.database { demo = try await PayHubApp.demoMerchant(app: app, config: config) }
+            try await app.asyncBoot()
+            try await app.server.start(address: nil)
             FileHandle.standardOutput.write(Data(PayHubApp.banner(config: config, demo: demo).utf8))
-            app.environment.arguments = ["payhub", "serve"]
-            try await app.execute()
+            let received = await signals.next()
+            app.logger.notice("received signal \(received): stopping")
             // Stop answering requests before the databases close (Vapor's storage shuts down in no set order).
             await app.server.shutdown()
         } catch {

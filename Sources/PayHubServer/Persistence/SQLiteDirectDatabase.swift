@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -38,9 +39,22 @@ struct SQLiteDirectDatabase: SQLDatabase {
 
     private static let encoder = SQLiteDataEncoder()
 
+    /// The SQLite value of a bind: PayHub's common column types directly, anything else through SQLiteKit's encoder
+    /// (which gives the same values, with a slower dynamic lookup).
+    private static func sqliteData(_ bind: any Encodable & Sendable) throws -> SQLiteData {
+        switch bind {
+        case let text as String: .text(text)
+        case let integer as Int64: .integer(Int(integer))
+        case let integer as Int: .integer(integer)
+        case let flag as Bool: .integer(flag ? 1 : 0)
+        case let date as Date: .float(date.timeIntervalSince1970)
+        default: try encoder.encode(bind)
+        }
+    }
+
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
         let (sql, binds) = serialize(query)
-        let values = try binds.map { try Self.encoder.encode($0) }
+        let values = try binds.map { try Self.sqliteData($0) }
         switch source {
         case .connection(let connection):
             try connection.query(sql, values) { onRow($0) }
@@ -69,7 +83,19 @@ struct SQLiteDirectRow: SQLRow {
             throw DecodingError.keyNotFound(
                 SQLiteDirectColumn(column), .init(codingPath: [], debugDescription: "No column '\(column)' in this row."))
         }
-        return try Self.decoder.decode(D.self, from: values[offset])
+        let data = values[offset]
+        if let value = Self.fastDecode(D.self, from: data) { return value }
+        return try Self.decoder.decode(D.self, from: data)
+    }
+
+    /// PayHub's common column types without SQLiteKit's dynamic lookup, converted exactly as it would.
+    private static func fastDecode<D>(_ type: D.Type, from data: SQLiteData) -> D? {
+        if D.self == String.self { return String(sqliteData: data) as? D }
+        if D.self == Int64.self { return Int64(sqliteData: data) as? D }
+        if D.self == Int.self { return Int(sqliteData: data) as? D }
+        if D.self == Bool.self { return Bool(sqliteData: data) as? D }
+        if D.self == Date.self { return Date(sqliteData: data) as? D }
+        return nil
     }
 
     private static let decoder = SQLiteDataDecoder()

@@ -49,16 +49,6 @@ struct Transactor: Sendable {
         guard !isPostgres, let store = direct.withLockedValue({ $0 }) else { return db.sql }
         return store.database(.readers(store.readers))
     }
-
-    /// Locks a row until the transaction ends (PostgreSQL); a no-op under SQLite's single writer.
-    func lock(_ table: String, id: String, on db: any SQLDatabase) async throws {
-        guard isPostgres else { return }
-        try await db.raw("SELECT id FROM \(ident: table) WHERE id = \(bind: id) FOR UPDATE").run()
-    }
-
-    func lock(_ table: String, id: String, on db: any Database) async throws {
-        try await lock(table, id: id, on: db.sql)
-    }
 }
 
 extension Database {
@@ -66,5 +56,13 @@ extension Database {
     var sql: any SQLDatabase {
         guard let sql = self as? any SQLDatabase else { preconditionFailure("PayHub's databases are SQL databases") }
         return sql
+    }
+}
+
+extension SQLDatabase {
+    /// Locks a row until the transaction ends (PostgreSQL); a no-op under SQLite, whose writers take turns.
+    func lockForUpdate(_ table: String, id: String) async throws {
+        guard dialect.name == "postgresql" else { return }
+        try await raw("SELECT id FROM \(ident: table) WHERE id = \(bind: id) FOR UPDATE").run()
     }
 }

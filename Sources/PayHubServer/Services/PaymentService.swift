@@ -140,7 +140,7 @@ struct PaymentService: Sendable {
         let domainAttempt = PaymentAttempt(
             id: PaymentAttemptID(rawValue: attemptID), paymentIntentID: PaymentIntentID(rawValue: id),
             provider: connector.name, methodType: method.type, createdAt: now)
-        _ = try await apply(.startAttempt(domainAttempt), intentID: id, attemptID: nil, newAttempt: attempt)
+        try await start(domainAttempt, model: attempt)
 
         let request = ConnectorPaymentRequest(
             attemptID: domainAttempt.id, paymentIntentID: domainAttempt.paymentIntentID,
@@ -306,40 +306,66 @@ struct PaymentService: Sendable {
     private func apply(
         _ command: PaymentCommand, intentID: String, attemptID: String?, newAttempt: PaymentAttemptModel? = nil
     ) async throws -> PaymentIntentObject {
-        let now = context.clock.now()
-        let transactor = context.transactor
         let events = self.events
-        return try await transactor.writeSQL(on: db) { tx in
-            try await transactor.lock(PaymentIntentModel.schema, id: intentID, on: tx)
-            guard let intentModel = try await PaymentIntentModel.find(intentID, on: tx) else {
-                throw APIError.notFound("payment_intent", id: intentID)
-            }
-            var attempts = try await PaymentAttemptModel.all(ofIntent: intentID, on: tx)
-            let target = attemptID.flatMap { id in attempts.first { $0.id == id } }
-            let transition: PaymentTransition
-            do {
-                transition = try PaymentMachine.apply(command, to: try intentModel.domain(), attempt: target?.domain(), at: now)
-            } catch let error as PaymentRuleViolation {
-                throw APIError.from(error)
-            }
-            if case .startAttempt = command, let newAttempt, let attempt = transition.attempt {
-                newAttempt.update(from: attempt)
-                try await newAttempt.insert(on: tx)
-                attempts.append(newAttempt)
-            } else if transition.isNoOp {
-                return Presenter.paymentIntent(intentModel, attempts: attempts)
-            } else if let attempt = transition.attempt, let target {
-                target.update(from: attempt)
-                try await target.saveState(on: tx)
-            }
-            intentModel.update(from: transition.intent)
-            try await intentModel.saveState(on: tx)
-            let object = Presenter.paymentIntent(intentModel, attempts: attempts)
+        let now = context.clock.now()
+        return try await context.transactor.writeSQL(on: db) { tx in
+            let (intent, attempts, transition) = try await Self.change(
+                command, intentID: intentID, attemptID: attemptID, newAttempt: newAttempt, at: now, on: tx)
+            let object = Presenter.paymentIntent(intent, attempts: attempts)
             try await events.record(
-                transition.events, object: object, objectID: intentID, merchantID: intentModel.merchantID,
-                livemode: intentModel.livemode, on: tx)
+                transition.events, object: object, objectID: intentID, merchantID: intent.merchantID,
+                livemode: intent.livemode, on: tx)
             return object
         }
+    }
+
+    /// Starts an attempt: the intent points at it before the provider hears of it. Nothing is presented, so
+    /// the intent's other attempts are not loaded.
+    private func start(_ attempt: PaymentAttempt, model: PaymentAttemptModel) async throws {
+        let now = context.clock.now()
+        let intentID = attempt.paymentIntentID.rawValue
+        let events = self.events
+        try await context.transactor.writeSQL(on: db) { tx in
+            let (intent, _, transition) = try await Self.change(
+                .startAttempt(attempt), intentID: intentID, attemptID: nil, newAttempt: model, at: now, on: tx, loadAttempts: false)
+            guard !transition.events.isEmpty else { return }
+            let object = Presenter.paymentIntent(intent, attempts: try await PaymentAttemptModel.all(ofIntent: intentID, on: tx))
+            try await events.record(
+                transition.events, object: object, objectID: intentID, merchantID: intent.merchantID,
+                livemode: intent.livemode, on: tx)
+        }
+    }
+
+    /// Inside a transaction: locks and loads the intent (and its attempts), asks `PaymentMachine`, saves the result.
+    private static func change(
+        _ command: PaymentCommand, intentID: String, attemptID: String?, newAttempt: PaymentAttemptModel?, at now: Date,
+        on tx: any SQLDatabase, loadAttempts: Bool = true
+    ) async throws -> (PaymentIntentModel, [PaymentAttemptModel], PaymentTransition) {
+        try await tx.lockForUpdate(PaymentIntentModel.schema, id: intentID)
+        guard let intent = try await PaymentIntentModel.find(intentID, on: tx) else {
+            throw APIError.notFound("payment_intent", id: intentID)
+        }
+        var attempts = loadAttempts || attemptID != nil ? try await PaymentAttemptModel.all(ofIntent: intentID, on: tx) : []
+        let target = attemptID.flatMap { id in attempts.first { $0.id == id } }
+        let transition: PaymentTransition
+        do {
+            transition = try PaymentMachine.apply(command, to: try intent.domain(), attempt: target?.domain(), at: now)
+        } catch let error as PaymentRuleViolation {
+            throw APIError.from(error)
+        }
+        if case .startAttempt = command, let newAttempt, let attempt = transition.attempt {
+            newAttempt.update(from: attempt)
+            try await newAttempt.insert(on: tx)
+            attempts.append(newAttempt)
+        } else if transition.isNoOp {
+            return (intent, attempts, transition)
+        } else if let attempt = transition.attempt, let target {
+            target.update(from: attempt)
+            try await target.saveState(on: tx)
+        }
+        intent.update(from: transition.intent)
+        try await intent.saveState(on: tx)
+        return (intent, attempts, transition)
     }
 
     /// Calls a provider. Refusals become failed outcomes; network trouble gives nil: the outcome is unknown and the

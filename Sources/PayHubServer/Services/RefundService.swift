@@ -52,7 +52,7 @@ struct RefundService: Sendable {
         let events = self.events
         let intentID = input.paymentIntent
         let refund = try await transactor.write(on: db) { tx -> RefundModel in
-            try await transactor.lock(PaymentIntentModel.schema, id: intentID, on: tx)
+            try await tx.sql.lockForUpdate(PaymentIntentModel.schema, id: intentID)
             guard let locked = try await PaymentIntentModel.find(intentID, on: tx) else {
                 throw APIError.notFound("payment_intent", id: intentID, param: "payment_intent")
             }
@@ -171,7 +171,7 @@ struct RefundService: Sendable {
         let metrics = context.metrics
         return try await transactor.write(on: db) { tx in
             guard let unlocked = try await RefundModel.find(refundID, on: tx) else { throw APIError.notFound("refund", id: refundID) }
-            try await transactor.lock(PaymentIntentModel.schema, id: unlocked.paymentIntentID, on: tx)
+            try await tx.sql.lockForUpdate(PaymentIntentModel.schema, id: unlocked.paymentIntentID)
             guard let refund = try await RefundModel.find(refundID, on: tx),
                   let intent = try await PaymentIntentModel.find(refund.paymentIntentID, on: tx)
             else { throw APIError.notFound("refund", id: refundID) }
