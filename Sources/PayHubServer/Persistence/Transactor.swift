@@ -22,12 +22,14 @@ struct Transactor: Sendable {
     /// Set when the embedded database is configured.
     func attach(_ store: SQLiteDirectStore) {
         direct.withLockedValue { $0 = store }
+        sqliteGate.attach(store)
     }
 
     /// Closes the direct connections once no transaction holds the writer.
     func detach() async {
         guard let store = direct.withLockedValue({ store in defer { store = nil }; return store }) else { return }
         try? await sqliteGate.exclusive { store.close() }
+        sqliteGate.attach(nil)
     }
 
     /// A Fluent transaction (for code written with Fluent models).
@@ -38,10 +40,10 @@ struct Transactor: Sendable {
 
     /// An SQL transaction (for code written with SQLKit). It has returned only once it is durable.
     func writeSQL<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        guard !isPostgres, let store = direct.withLockedValue({ $0 }) else {
+        guard !isPostgres, direct.withLockedValue({ $0 }) != nil else {
             return try await write(on: db) { tx in try await body(tx.sql) }
         }
-        return try await sqliteGate.grouped(on: store) { try await body($0) }
+        return try await sqliteGate.grouped { try await body($0) }
     }
 
     /// Where SQL reads outside a transaction go.

@@ -66,11 +66,12 @@ struct PaymentService: Sendable {
         model.update(from: PaymentIntent(id: PaymentIntentID(rawValue: id), amount: money, captureMethod: captureMethod, createdAt: now))
 
         let object = Presenter.paymentIntent(model, attempts: [])
+        let data = JSONText.encode(object)
         let events = self.events
         try await context.transactor.writeSQL(on: db) { tx in
             try await model.insert(on: tx)
             try await events.record(
-                [.paymentIntentCreated], object: object, objectID: id, merchantID: principal.merchantID,
+                [.paymentIntentCreated], data: data, objectID: id, merchantID: principal.merchantID,
                 livemode: principal.livemode, on: tx)
         }
         var created = object

@@ -94,11 +94,13 @@ final class SQLiteDirectTests: XCTestCase {
     func testConcurrentGroupedTransactionsAllCommitAndAFailingOneChangesNothing() async throws {
         let gate = SQLiteWriteGate()
         let store = self.store!
+        gate.attach(store)
+        defer { gate.attach(nil) }
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for index in 0..<200 {
                 group.addTask {
                     do {
-                        try await gate.grouped(on: store) { tx in
+                        try await gate.grouped { tx in
                             try await tx.raw("INSERT INTO parents (id) VALUES (\(bind: "p\(index)"))").run()
                             if index % 10 == 0 { throw CancellationError() }
                         }
@@ -119,21 +121,23 @@ final class SQLiteDirectTests: XCTestCase {
     func testAFailedCommitFailsEveryMemberOfItsGroupAndKeepsNothing() async throws {
         let gate = SQLiteWriteGate(maximumMembers: 64, maximumAge: .seconds(60))
         let store = self.store!
+        gate.attach(store)
+        defer { gate.attach(nil) }
         let release = NIOLockedValueBox(false)
         let entered = NIOLockedValueBox(false)
         // The first writer holds the gate until two more are queued behind it, so all three share one group.
-        let first = Task { try await gate.grouped(on: store) { tx in
+        let first = Task { try await gate.grouped { tx in
             try await tx.raw("INSERT INTO parents (id) VALUES ('kept-if-committed')").run()
             entered.withLockedValue { $0 = true }
             while !release.withLockedValue({ $0 }) { try await Task.sleep(nanoseconds: 1_000_000) }
         } }
         while !entered.withLockedValue({ $0 }) { try await Task.sleep(nanoseconds: 1_000_000) }
-        let orphan = Task { try await gate.grouped(on: store) { tx in
+        let orphan = Task { try await gate.grouped { tx in
             // Valid when written; the deferred foreign key fails the whole group's COMMIT.
             try await tx.raw("INSERT INTO items (id, amount, flag, created_at, parent_id) VALUES ('i', 1, 1, 0, 'nobody')").run()
         } }
         while gate.waiting < 1 { try await Task.sleep(nanoseconds: 1_000_000) }
-        let third = Task { try await gate.grouped(on: store) { tx in
+        let third = Task { try await gate.grouped { tx in
             try await tx.raw("INSERT INTO parents (id) VALUES ('also-lost')").run()
         } }
         while gate.waiting < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
@@ -145,18 +149,20 @@ final class SQLiteDirectTests: XCTestCase {
         try await assertCount("parents", 0)
         try await assertCount("items", 0)
         // The gate goes on working.
-        try await gate.grouped(on: store) { tx in try await tx.raw("INSERT INTO parents (id) VALUES ('after')").run() }
+        try await gate.grouped { tx in try await tx.raw("INSERT INTO parents (id) VALUES ('after')").run() }
         try await assertCount("parents", 1)
     }
 
     func testExclusiveWritersWaitForTheOpenGroupToCommit() async throws {
         let gate = SQLiteWriteGate(maximumMembers: 64, maximumAge: .seconds(60))
         let store = self.store!
+        gate.attach(store)
+        defer { gate.attach(nil) }
         let path = folder.appendingPathComponent("test.sqlite").path
         let seen = try await withThrowingTaskGroup(of: Int?.self) { group in
             for index in 0..<20 {
                 group.addTask {
-                    try await gate.grouped(on: store) { tx in try await tx.raw("INSERT INTO parents (id) VALUES (\(bind: "g\(index)"))").run() }
+                    try await gate.grouped { tx in try await tx.raw("INSERT INTO parents (id) VALUES (\(bind: "g\(index)"))").run() }
                     return nil
                 }
             }
