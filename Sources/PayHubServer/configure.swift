@@ -37,6 +37,8 @@ public func configure(_ app: Application, config: PayHubConfig, context: PayHubC
 
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
+    // PayHub records its own request metrics (MetricsMiddleware), labelled by route.
+    app.http.server.configuration.reportMetrics = false
     app.routes.defaultMaxBodySize = "64kb"
 
     // Views ship in the module's resource bundle, which may sit under a hidden `.build` folder.

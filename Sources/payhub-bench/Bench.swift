@@ -102,15 +102,20 @@ struct Payer: Sendable {
         var description: String
     }
 
+    /// The two fields of a payment intent the load generator checks.
+    struct Intent: Decodable {
+        var id: String
+        var status: String
+    }
+
     func pay() async throws {
-        let intent = try await post("/v1/payment_intents", #"{"amount": 1999, "currency": "EUR"}"#, expect: 201)
-        guard let id = (try JSONSerialization.jsonObject(with: Data(intent)) as? [String: Any])?["id"] as? String else {
-            throw BenchError(description: "no intent id")
-        }
-        let paid = try await post(
-            "/v1/payment_intents/\(id)/payments", #"{"payment_method": {"type": "card", "token": "tok_visa"}}"#, expect: 201)
-        guard (try JSONSerialization.jsonObject(with: Data(paid)) as? [String: Any])?["status"] as? String == "succeeded" else {
-            throw BenchError(description: "payment did not succeed")
+        let decoder = JSONDecoder()
+        let intent = try decoder.decode(
+            Intent.self, from: Data(try await post("/v1/payment_intents", #"{"amount": 1999, "currency": "EUR"}"#, expect: 201)))
+        let paid = try decoder.decode(Intent.self, from: Data(try await post(
+            "/v1/payment_intents/\(intent.id)/payments", #"{"payment_method": {"type": "card", "token": "tok_visa"}}"#, expect: 201)))
+        guard paid.status == "succeeded" else {
+            throw BenchError(description: "payment \(paid.id) is \(paid.status), not succeeded")
         }
     }
 

@@ -3,15 +3,20 @@ import PayHubCore
 
 /// JSON stored in text columns: small helpers with sorted keys so equal values store equally.
 enum JSONText {
-    static func encode<T: Encodable>(_ value: T) -> String {
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+    private static let decoder = JSONDecoder()
+
+    static func encode<T: Encodable>(_ value: T) -> String {
         guard let data = try? encoder.encode(value) else { return "null" }
         return String(decoding: data, as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from text: String) -> T? {
-        try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+        try? decoder.decode(T.self, from: Data(text.utf8))
     }
 }
 
