@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 @testable import PayHubServer
+import SQLKit
 import XCTVapor
 
 /// What happens when clients race: nothing is refunded twice, nothing is created twice.
@@ -104,6 +105,65 @@ final class ConcurrencyTests: XCTestCase {
             let refunds = try await RefundModel.query(on: hub.app.db).count()
             XCTAssertEqual(intents, 1)
             XCTAssertEqual(refunds, 1)
+        }
+    }
+
+    /// The same for a payment attempt: the first try died after recording its attempt, before the provider answered
+    /// and before the response was stored. The retry resumes that attempt, with the provider asked under the
+    /// attempt's own idempotency key; it neither starts a second attempt nor answers that one is in progress.
+    func testARetriedPaymentAfterACrashResumesTheAttemptItStarted() async throws {
+        try await withEachDatabase { hub in
+            let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 900, "currency": "EUR"])
+            let pay: @Sendable () async throws -> TestHub.Reply = {
+                try await hub.request(
+                    .POST, "/v1/payment_intents/\(intent.id)/payments", json: ["payment_method": ["type": "card", "token": "tok_visa"]],
+                    headers: [("Idempotency-Key", "crash-3")])
+            }
+            let first = try await pay()
+            XCTAssertEqual(first["status"] as? String, "succeeded")
+            let attemptID = (first["payments"] as? [[String: Any]])?.first?["id"] as? String
+            // Back to the moment the process died: attempt recorded, provider not yet asked, response not stored.
+            let sql = try XCTUnwrap(hub.app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE payment_attempts SET status = 'pending', provider_reference = NULL, next_action = NULL").run()
+            try await sql.raw("UPDATE payment_intents SET status = 'requires_payment_method', amount_received = 0, amount_capturable = 0").run()
+            try await IdempotencyKeyModel.query(on: hub.app.db)
+                .set(\.$state, to: "in_progress").set(\.$responseStatus, to: nil).set(\.$responseBody, to: nil).update()
+            hub.clock.advance(61)
+
+            let retried = try await pay()
+            XCTAssertEqual(retried.status, first.status)
+            XCTAssertEqual(retried["status"] as? String, "succeeded")
+            let payments = retried["payments"] as? [[String: Any]] ?? []
+            XCTAssertEqual(payments.map { $0["id"] as? String }, [attemptID], "the retry resumed the first attempt")
+            XCTAssertEqual(payments.first?["status"] as? String, "succeeded")
+            let attempts = try await PaymentAttemptModel.query(on: hub.app.db).count()
+            XCTAssertEqual(attempts, 1)
+            // Once stored, the response replays.
+            let replayed = try await pay()
+            XCTAssertEqual(replayed.headers.first(name: "Idempotent-Replayed"), "true")
+            XCTAssertEqual(replayed.id, intent.id)
+        }
+    }
+
+    /// A retry of a payment the provider declined before the process died answers with the same decline.
+    func testARetriedDeclinedPaymentAfterACrashAnswersTheSameDecline() async throws {
+        try await withEachDatabase { hub in
+            let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 900, "currency": "EUR"])
+            let pay: @Sendable () async throws -> TestHub.Reply = {
+                try await hub.request(
+                    .POST, "/v1/payment_intents/\(intent.id)/payments", json: ["payment_method": ["type": "card", "token": "tok_declined"]],
+                    headers: [("Idempotency-Key", "crash-4")])
+            }
+            let first = try await pay()
+            XCTAssertEqual(first.status, .paymentRequired)
+            try await IdempotencyKeyModel.query(on: hub.app.db)
+                .set(\.$state, to: "in_progress").set(\.$responseStatus, to: nil).set(\.$responseBody, to: nil).update()
+            hub.clock.advance(61)
+            let retried = try await pay()
+            XCTAssertEqual(retried.status, .paymentRequired)
+            XCTAssertEqual(retried.errorCode, first.errorCode)
+            let attempts = try await PaymentAttemptModel.query(on: hub.app.db).count()
+            XCTAssertEqual(attempts, 1)
         }
     }
 

@@ -10,5 +10,6 @@ enum PayHubMigrations {
         M005_CreateEventsAndWebhooks(),
         M006_CreateIdempotencyKeys(),
         M007_AddIdempotencyKeysToObjects(),
+        M008_AddIdempotencyKeyToAttempts(),
     ]
 }

@@ -22,6 +22,8 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
     @OptionalField(key: "poll_lease_until") var pollLeaseUntil: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// The `Idempotency-Key` of the request that started it, if any.
+    @OptionalField(key: "idempotency_key") var idempotencyKey: String?
 
     init() {}
 

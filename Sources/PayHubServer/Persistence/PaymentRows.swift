@@ -82,7 +82,8 @@ extension PaymentIntentModel {
 extension PaymentAttemptModel {
     private static let columns = """
         id, payment_intent_id, merchant_id, livemode, provider, provider_account_id, method_type, payment_method, \
-        status, provider_reference, next_action, failure, return_url, poll_lease_until, created_at, updated_at
+        status, provider_reference, next_action, failure, return_url, poll_lease_until, created_at, updated_at, \
+        idempotency_key
         """
 
     convenience init(row: any SQLRow) throws {
@@ -103,12 +104,13 @@ extension PaymentAttemptModel {
         pollLeaseUntil = try row.optional("poll_lease_until")
         createdAt = try row.decode(column: "created_at", as: Date.self)
         updatedAt = try row.decode(column: "updated_at", as: Date.self)
+        idempotencyKey = try row.optional("idempotency_key")
     }
 
     func insert(on db: any SQLDatabase) async throws {
         let values: [any Encodable & Sendable] = [
             id, paymentIntentID, merchantID, livemode, provider, providerAccountID, methodType, paymentMethod,
-            status, providerReference, nextAction, failure, returnURL, pollLeaseUntil, createdAt, updatedAt,
+            status, providerReference, nextAction, failure, returnURL, pollLeaseUntil, createdAt, updatedAt, idempotencyKey,
         ]
         try await db.raw("INSERT INTO payment_attempts (\(unsafeRaw: Self.columns)) VALUES (\(binds: values))").run()
     }

@@ -38,7 +38,8 @@ final class SQLiteWriterThread: TaskExecutor, @unchecked Sendable {
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
             let finished = stopping && batch.isEmpty
-            pending.unlock(withValue: 0)
+            // While stopping, keep going until a pass finds nothing left to run.
+            pending.unlock(withValue: stopping ? 1 : 0)
             if finished { break }
             for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
         }

@@ -112,6 +112,10 @@ struct PaymentService: Sendable {
 
     func attempt(_ id: String, input: AttemptPaymentRequest, principal: Principal) async throws -> PaymentIntentObject {
         let intent = try await load(id, principal: principal)
+        if let key = RequestIdempotency.key, let earlier = try await attempts(of: id).first(where: { $0.idempotencyKey == key }) {
+            // A retry of a request that started this attempt but died before its response was stored.
+            return try await resume(earlier)
+        }
         let method = try InputRules.paymentMethod(input.paymentMethod)
         try InputRules.url(input.returnURL, param: "return_url")
         let currency = try Currency(code: intent.currency)
@@ -135,6 +139,7 @@ struct PaymentService: Sendable {
         attempt.paymentMethod = JSONText.encode(PaymentMethodObject(
             type: method.type, token: method.token, msisdn: method.msisdn, country: method.country, network: method.network))
         attempt.returnURL = input.returnURL
+        attempt.idempotencyKey = RequestIdempotency.key
         attempt.createdAt = now
         attempt.status = PaymentAttemptStatus.pending.rawValue
         attempt.updatedAt = now
@@ -158,6 +163,24 @@ struct PaymentService: Sendable {
         let object = try await record(result, attemptID: attemptID, intentID: id, returnURL: input.returnURL)
         context.metrics.payment(provider: connector.name, outcome: result.outcome.metricName)
         try Self.throwIfFailed(result.outcome, object: object)
+        return object
+    }
+
+    /// Finishes what the first try of a request started: asks the provider again (under the attempt's own
+    /// idempotency key, so the customer is charged once) if it never answered, then answers as the first try would.
+    private func resume(_ attempt: PaymentAttemptModel) async throws -> PaymentIntentObject {
+        let intentID = attempt.paymentIntentID
+        if !attempt.domain().status.isFinal && attempt.providerReference == nil {
+            try await refresh(attempt)
+        }
+        guard let intent = try await PaymentIntentModel.find(intentID, on: reader) else {
+            throw APIError.notFound("payment_intent", id: intentID)
+        }
+        let attempts = try await attempts(of: intentID)
+        let object = Presenter.paymentIntent(intent, attempts: attempts)
+        if let current = attempts.first(where: { $0.id == attempt.id })?.domain(), current.status == .failed, let failure = current.failure {
+            try Self.throwIfFailed(.failed(failure), object: object)
+        }
         return object
     }
 

@@ -185,4 +185,33 @@ final class SQLiteDirectTests: XCTestCase {
         XCTAssertNotNil(seen)
         try await assertCount("parents", 20)
     }
+
+    /// `stop()` runs what is still queued and then ends the thread, even when the stop arrives while a job runs.
+    func testTheWriterThreadStopsAfterItsQueuedJobs() async throws {
+        let thread = SQLiteWriterThread(name: "test-writer")
+        let ran = NIOLockedValueBox(0)
+        let started = NIOLockedValueBox(false)
+        let first = Task(executorPreference: thread) {
+            started.withLockedValue { $0 = true }
+            usleep(100_000)
+            ran.withLockedValue { $0 += 1 }
+        }
+        while !started.withLockedValue({ $0 }) { try await Task.sleep(nanoseconds: 1_000_000) }
+        let second = Task(executorPreference: thread) { ran.withLockedValue { $0 += 1 } }
+        let returned = NIOLockedValueBox(false)
+        Thread.detachNewThread {
+            thread.stop()
+            returned.withLockedValue { $0 = true }
+        }
+        var waited = 0
+        while !returned.withLockedValue({ $0 }) && waited < 5_000 {
+            try await Task.sleep(nanoseconds: 1_000_000)
+            waited += 1
+        }
+        let stopped = returned.withLockedValue { $0 }
+        XCTAssertTrue(stopped, "stop() did not return: the thread waits for work that will never come")
+        guard stopped else { return }
+        _ = await (first.value, second.value)
+        XCTAssertEqual(ran.withLockedValue { $0 }, 2)
+    }
 }
