@@ -52,7 +52,7 @@ public func configure(_ app: Application, config: PayHubConfig, context: PayHubC
     app.middleware.use(CORSMiddleware(configuration: .init(
         allowedOrigin: .all, allowedMethods: [.GET, .POST, .DELETE, .OPTIONS],
         allowedHeaders: [.authorization, .contentType, .accept, "Idempotency-Key"],
-        exposedHeaders: ["Retry-After", "Idempotent-Replayed"])))
+        exposedHeaders: [HTTPHeaders.Name("Retry-After"), HTTPHeaders.Name("Idempotent-Replayed")])))
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(APIErrorMiddleware())
     app.middleware.use(CardDataGuardMiddleware())

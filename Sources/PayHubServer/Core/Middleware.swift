@@ -12,10 +12,12 @@ struct PrincipalMiddleware: AsyncMiddleware {
         let wait: Int?
         switch principal.credential {
         case .secretKey(let keyID, let perSecond):
-            wait = context.rateLimiter.take("key:\(keyID)", perSecond: Double(perSecond), burst: Double(perSecond) * 2, now: now)
+            wait = try await context.rateLimiter.take(
+                "key:\(keyID)", perSecond: Double(perSecond), burst: Double(perSecond) * 2, now: now, on: request.db)
         case .clientToken(let intentID):
             let rate = context.config.clientPollsPerSecond
-            wait = context.rateLimiter.take("intent:\(intentID)", perSecond: rate, burst: max(5, rate * 2), now: now)
+            wait = try await context.rateLimiter.take(
+                "intent:\(intentID)", perSecond: rate, burst: max(5, rate * 2), now: now, on: request.db)
         }
         if let wait {
             throw APIError(

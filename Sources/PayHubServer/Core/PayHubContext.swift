@@ -17,7 +17,7 @@ public final class PayHubContext: Sendable {
     let transactor: Transactor
     let clientTokens: ClientTokenSigner
     let metrics: AppMetrics
-    let rateLimiter: RateLimiter
+    let rateLimiter: any RateLimiter
     let webhookTransport: any WebhookTransport
     /// Wakes the webhook worker when new deliveries are written, so they leave at once.
     let deliveryWakeUp = WakeUpSignal()
@@ -43,7 +43,11 @@ public final class PayHubContext: Sendable {
         }
         self.clientTokens = ClientTokenSigner(masterKey: config.masterKey, lifetime: config.clientTokenLifetime)
         self.metrics = AppMetrics()
-        self.rateLimiter = RateLimiter()
+        if case .postgres = config.database {
+            self.rateLimiter = SharedRateLimiter()
+        } else {
+            self.rateLimiter = InMemoryRateLimiter()
+        }
         self.webhookTransport = webhookTransport
         self.processID = ids.randomToken(length: 12)
     }
@@ -107,7 +111,7 @@ final class WakeUpSignal: Sendable {
             self.signal()
             group.cancelAll()
             await group.waitForAll()
-            _ = self.flagged.withLockedValue { flag in flag = false }
+            self.flagged.withLockedValue { flag in flag = false }
         }
     }
 }

@@ -11,5 +11,6 @@ enum PayHubMigrations {
         M006_CreateIdempotencyKeys(),
         M007_AddIdempotencyKeysToObjects(),
         M008_AddIdempotencyKeyToAttempts(),
+        M009_CreateRateLimitBuckets(),
     ]
 }

@@ -19,10 +19,13 @@ struct BackgroundWorkers: LifecycleHandler {
         let janitor = IdempotencyService(context: context, db: db)
         let started = [
             Task { await delivery.run() },
-            Task { await Self.every(interval, logger: logger, name: "sandbox simulator") { try await simulator.runOnce() } },
-            Task { await Self.every(max(interval, 5), logger: logger, name: "status poller") { try await poller.runOnce() } },
-            Task { await Self.every(3600, logger: logger, name: "idempotency janitor") { try await janitor.purgeExpired() } },
-            Task { await Self.every(5, logger: logger, name: "queue depth") { try await QueueDepth.record(context: context, db: db) } },
+            Task { await Self.every(interval, logger: logger, name: "sandbox simulator") { _ = try await simulator.runOnce() } },
+            Task { await Self.every(max(interval, 5), logger: logger, name: "status poller") { _ = try await poller.runOnce() } },
+            Task { await Self.every(3600, logger: logger, name: "idempotency janitor") { _ = try await janitor.purgeExpired() } },
+            Task { await Self.every(600, logger: logger, name: "rate-limit janitor") {
+                try await context.rateLimiter.forgetIdle(now: context.clock.now(), on: db)
+            } },
+            Task { await Self.every(5, logger: logger, name: "queue depth") { _ = try await QueueDepth.record(context: context, db: db) } },
         ]
         tasks.withLockedValue { $0 = started }
     }
@@ -34,10 +37,10 @@ struct BackgroundWorkers: LifecycleHandler {
     }
 
     private static func every(
-        _ seconds: TimeInterval, logger: Logger, name: String, _ body: @Sendable () async throws -> Int
+        _ seconds: TimeInterval, logger: Logger, name: String, _ body: @Sendable () async throws -> Void
     ) async {
         while !Task.isCancelled {
-            do { _ = try await body() } catch {
+            do { try await body() } catch {
                 if !Task.isCancelled { logger.error("\(name) failed", metadata: ["error": "\(error)"]) }
             }
             try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
