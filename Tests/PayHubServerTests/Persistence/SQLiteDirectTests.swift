@@ -214,4 +214,19 @@ final class SQLiteDirectTests: XCTestCase {
         _ = await (first.value, second.value)
         XCTAssertEqual(ran.withLockedValue { $0 }, 2)
     }
+
+    /// `PAYHUB_SQLITE_SYNCHRONOUS` reaches every direct connection: FULL (2) fsyncs each commit, NORMAL (1) does not.
+    func testTheConfiguredSynchronousModeIsTheConnectionsOwn() throws {
+        for (mode, expected) in [(PayHubConfig.SQLiteSynchronous.full, 2), (.normal, 1)] {
+            let connection = try SQLiteDirectConnection(
+                path: folder.appendingPathComponent("mode.sqlite").path, options: .init(synchronous: mode, queryOnly: false))
+            defer { connection.close() }
+            var level = -1
+            var journal = ""
+            try connection.query("PRAGMA synchronous", []) { level = try $0.decode(column: "synchronous", as: Int.self) }
+            try connection.query("PRAGMA journal_mode", []) { journal = try $0.decode(column: "journal_mode", as: String.self) }
+            XCTAssertEqual(level, expected, "\(mode)")
+            XCTAssertEqual(journal, "wal")
+        }
+    }
 }
