@@ -52,6 +52,7 @@ final class SQLiteWriteGate: Sendable {
 
     /// Runs `body` as one transaction on the direct writer; returns once the transaction is durable.
     func grouped<T: Sendable>(_ body: @escaping @Sendable (SQLiteDirectDatabase) async throws -> T) async throws -> T {
+        try Self.refuseNesting()
         let write = GroupedWrite { try await body($0) }
         let startDrainer = state.withLockedValue { state -> Bool in
             state.queue.append(.grouped(write))
@@ -66,6 +67,7 @@ final class SQLiteWriteGate: Sendable {
 
     /// Runs `body` alone, with no group open.
     func exclusive<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try Self.refuseNesting()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let now = state.withLockedValue { state -> Bool in
                 guard state.busy else {
@@ -78,7 +80,16 @@ final class SQLiteWriteGate: Sendable {
             if now { continuation.resume() }
         }
         defer { finishExclusive() }
-        return try await body()
+        return try await Self.$insideWrite.withValue(true) { try await body() }
+    }
+
+    /// Set while a write runs: a write started from inside another would wait for it forever.
+    @TaskLocal fileprivate static var insideWrite = false
+
+    private static func refuseNesting() throws {
+        guard !insideWrite else {
+            throw SQLiteDirectError(code: 21 /* SQLITE_MISUSE */, message: "a write transaction was started inside another")
+        }
     }
 
     private func finishExclusive() {
@@ -169,7 +180,9 @@ private struct OpenGroup {
             return
         }
         do {
-            let value = try await write.body(store.database(.connection(writer)))
+            let value = try await SQLiteWriteGate.$insideWrite.withValue(true) {
+                try await write.body(store.database(.connection(writer)))
+            }
             try writer.execute("RELEASE payhub_write")
             members.append((write, value))
         } catch {

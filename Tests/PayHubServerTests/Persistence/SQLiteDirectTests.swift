@@ -229,4 +229,24 @@ final class SQLiteDirectTests: XCTestCase {
             XCTAssertEqual(journal, "wal")
         }
     }
+
+    /// A write started inside another would wait for it forever; it is refused instead.
+    func testAWriteInsideAnotherIsRefused() async throws {
+        let gate = SQLiteWriteGate()
+        gate.attach(store)
+        defer { gate.attach(nil) }
+        do {
+            try await gate.grouped { _ in try await gate.grouped { _ in } }
+            XCTFail("a nested write ran")
+        } catch let error as SQLiteDirectError {
+            XCTAssertEqual(error.code, 21, "\(error)")
+        }
+        do {
+            try await gate.exclusive { try await gate.grouped { _ in } }
+            XCTFail("a write inside an exclusive one ran")
+        } catch is SQLiteDirectError {}
+        // The gate still works afterwards.
+        try await gate.grouped { tx in try await tx.raw("INSERT INTO parents (id) VALUES ('after')").run() }
+        try await assertCount("parents", 1)
+    }
 }
