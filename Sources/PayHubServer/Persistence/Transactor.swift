@@ -32,10 +32,13 @@ struct Transactor: Sendable {
         sqliteGate.attach(nil)
     }
 
-    /// A Fluent transaction (for code written with Fluent models).
+    /// A Fluent transaction (for code written with Fluent models). `AfterCommit` actions run once it committed.
     func write<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if isPostgres { return try await db.transaction(body) }
-        return try await sqliteGate.exclusive { try await db.transaction(body) }
+        try await AfterCommit.collecting { afterCommit in
+            let transaction = { try await db.transaction { tx in try await afterCommit.scope { try await body(tx) } } }
+            if isPostgres { return try await transaction() }
+            return try await sqliteGate.exclusive { try await transaction() }
+        }
     }
 
     /// An SQL transaction (for code written with SQLKit). It has returned only once it is durable.
@@ -43,7 +46,9 @@ struct Transactor: Sendable {
         guard !isPostgres, direct.withLockedValue({ $0 }) != nil else {
             return try await write(on: db) { tx in try await body(tx.sql) }
         }
-        return try await sqliteGate.grouped { try await body($0) }
+        return try await AfterCommit.collecting { afterCommit in
+            try await sqliteGate.grouped { db in try await afterCommit.scope { try await body(db) } }
+        }
     }
 
     /// Where SQL reads outside a transaction go.

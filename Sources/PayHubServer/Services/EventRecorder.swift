@@ -55,6 +55,6 @@ enum WebhookDeliveryScheduler {
             VALUES (\(bind: id), \(bind: eventID), \(bind: endpointID), \(bind: merchantID), \(bind: livemode), 'pending', 0, \
             \(bind: now), \(bind: now), \(bind: now))
             """).run()
-        context.deliveryWakeUp.signal()
+        AfterCommit.run { [context] in context.deliveryWakeUp.signal() }
     }
 }
