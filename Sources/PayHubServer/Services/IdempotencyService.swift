@@ -87,8 +87,14 @@ struct IdempotencyService: Sendable {
                 response.body = .init(string: try row.optional("response_body", as: String.self) ?? "")
                 return response
             }
-            if try row.decode(column: "locked_at", as: Date.self).addingTimeInterval(Self.abandonedAfter) < now {
-                try await tx.raw("UPDATE idempotency_keys SET locked_at = \(bind: now) WHERE id = \(bind: existingID)").run()
+            let lockedAt = try row.decode(column: "locked_at", as: Date.self)
+            if lockedAt.addingTimeInterval(Self.abandonedAfter) < now {
+                // Only one retry takes an abandoned key over: the one whose update still sees the old lock.
+                let taken = try await tx.raw("""
+                    UPDATE idempotency_keys SET locked_at = \(bind: now) \
+                    WHERE id = \(bind: existingID) AND locked_at = \(bind: lockedAt) RETURNING id
+                    """).first()
+                guard taken != nil else { throw APIError.keyInUse }
                 record.id = existingID
                 return nil
             }
