@@ -79,39 +79,64 @@ extension Request {
     var payhub: PayHubContext { application.payhub }
 }
 
-/// A signal a worker waits on between polls; `signal()` ends the wait early.
+/// A signal a worker waits on between polls; `signal()` ends the wait early, and a signal sent while nobody waits
+/// ends the next wait at once.
 final class WakeUpSignal: Sendable {
-    private let pending = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
-    private let flagged = NIOLockedValueBox(false)
-
-    func signal() {
-        let waiter = pending.withLockedValue { current -> CheckedContinuation<Void, Never>? in
-            defer { current = nil }
-            return current
-        }
-        if let waiter { waiter.resume() } else { flagged.withLockedValue { $0 = true } }
+    private enum State {
+        case idle
+        case signalled
+        case waiting(id: UInt64, continuation: CheckedContinuation<Void, Never>)
     }
 
-    /// Waits until signalled or until `seconds` pass.
+    private let state = NIOLockedValueBox<(state: State, nextID: UInt64)>((.idle, 0))
+
+    func signal() {
+        let waiter = state.withLockedValue { box -> CheckedContinuation<Void, Never>? in
+            guard case .waiting(_, let continuation) = box.state else {
+                box.state = .signalled
+                return nil
+            }
+            box.state = .idle
+            return continuation
+        }
+        waiter?.resume()
+    }
+
+    /// Waits until signalled, cancelled, or until `seconds` pass.
     func wait(seconds: TimeInterval) async {
-        if flagged.withLockedValue({ flag in defer { flag = false }; return flag }) { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.pending.withLockedValue { current -> Bool in
-                        if current != nil { return true }
-                        current = continuation
-                        return false
+        let id = state.withLockedValue { box in
+            box.nextID += 1
+            return box.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLockedValue { box -> Bool in
+                    if case .signalled = box.state {
+                        box.state = .idle
+                        return true
                     }
-                    if resumeNow { continuation.resume() }
+                    if Task.isCancelled { return true }
+                    box.state = .waiting(id: id, continuation: continuation)
+                    return false
+                }
+                if now { return continuation.resume() }
+                Task { [weak self] in
+                    try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                    self?.endWait(id)
                 }
             }
-            group.addTask { try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000)) }
-            await group.next()
-            self.signal()
-            group.cancelAll()
-            await group.waitForAll()
-            self.flagged.withLockedValue { flag in flag = false }
+        } onCancel: {
+            endWait(id)
         }
+    }
+
+    /// Ends wait `id` if it is still the one waiting.
+    private func endWait(_ id: UInt64) {
+        let waiter = state.withLockedValue { box -> CheckedContinuation<Void, Never>? in
+            guard case .waiting(let waiting, let continuation) = box.state, waiting == id else { return nil }
+            box.state = .idle
+            return continuation
+        }
+        waiter?.resume()
     }
 }
