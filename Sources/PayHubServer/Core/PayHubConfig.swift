@@ -70,10 +70,11 @@ public struct PayHubConfig: Sendable {
             }
             return parsed
         }
-        func seconds(_ name: String, default value: Double) -> Double {
+        /// A number of seconds (or a rate); `positive` ones may not be zero (a zero rate or interval would trap or spin).
+        func seconds(_ name: String, default value: Double, positive: Bool = false) -> Double {
             guard let raw = env[name] else { return value }
-            guard let parsed = Double(raw), parsed >= 0 else {
-                problems.append("\(name) must be a non-negative number of seconds, got '\(raw)'")
+            guard let parsed = Double(raw), parsed.isFinite, positive ? parsed > 0 : parsed >= 0 else {
+                problems.append("\(name) must be a \(positive ? "positive" : "non-negative") number, got '\(raw)'")
                 return value
             }
             return parsed
@@ -106,10 +107,12 @@ public struct PayHubConfig: Sendable {
             }
         } else if case .postgres = database {
             problems.append("PAYHUB_MASTER_KEY is required with PostgreSQL: every PayHub process must share it")
-        } else if let stored = try? MasterKeyFile.loadOrCreate(directory: dataDirectory) {
-            masterKey = stored
         } else {
-            problems.append("cannot read or create \(dataDirectory)/master.key")
+            do {
+                masterKey = try MasterKeyFile.loadOrCreate(directory: dataDirectory)
+            } catch {
+                problems.append("cannot use \(dataDirectory)/master.key: \(error)")
+            }
         }
 
         let hostname = env["HOST"] ?? "127.0.0.1"
@@ -125,11 +128,11 @@ public struct PayHubConfig: Sendable {
             masterKey: masterKey,
             maximumAmount: Int64(integer("PAYHUB_MAX_AMOUNT", default: 99_999_999, range: 1...Int(Int32.max) * 1000)),
             apiRequestsPerSecond: integer("PAYHUB_API_RATE_LIMIT", default: 1000, range: 1...1_000_000),
-            clientPollsPerSecond: seconds("PAYHUB_CLIENT_POLL_RATE", default: 2),
-            clientTokenLifetime: seconds("PAYHUB_CLIENT_TOKEN_TTL", default: 3600),
-            webhookTimeout: seconds("PAYHUB_WEBHOOK_TIMEOUT", default: 15),
+            clientPollsPerSecond: seconds("PAYHUB_CLIENT_POLL_RATE", default: 2, positive: true),
+            clientTokenLifetime: seconds("PAYHUB_CLIENT_TOKEN_TTL", default: 3600, positive: true),
+            webhookTimeout: seconds("PAYHUB_WEBHOOK_TIMEOUT", default: 15, positive: true),
             webhookConcurrency: integer("PAYHUB_WEBHOOK_CONCURRENCY", default: 16, range: 1...256),
-            workerInterval: seconds("PAYHUB_WORKER_INTERVAL", default: 1),
+            workerInterval: seconds("PAYHUB_WORKER_INTERVAL", default: 1, positive: true),
             statusCheckAge: seconds("PAYHUB_STATUS_CHECK_AGE", default: 60),
             sandboxSettlementDelay: seconds("PAYHUB_SANDBOX_DELAY", default: 2),
             runsWorkers: (env["PAYHUB_WORKERS"] ?? "on") != "off",
@@ -142,12 +145,21 @@ public struct PayHubConfig: Sendable {
 
 /// The embedded default's master key, generated once into the data folder with owner-only permissions.
 enum MasterKeyFile {
+    struct MalformedKey: Error, CustomStringConvertible {
+        var path: String
+        var description: String { "\(path) is not 32 base64-encoded bytes; restore it (sealed secrets depend on it) or remove it deliberately" }
+    }
+
     static func loadOrCreate(directory: String) throws -> SymmetricKey {
         let path = directory + "/master.key"
         let manager = FileManager.default
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if let text = try? String(contentsOfFile: path, encoding: .utf8),
-           let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 {
+        if manager.fileExists(atPath: path) {
+            // Never replace an existing key: every sealed credential and webhook secret depends on it.
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            guard let bytes = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32 else {
+                throw MalformedKey(path: path)
+            }
             return SymmetricKey(data: bytes)
         }
         let key = SymmetricKey(size: .bits256)
