@@ -1,3 +1,5 @@
+import PayHubConnectors
+import PayHubCore
 import Vapor
 
 /// Turns every error into the API's JSON error shape. Unknown errors become a 500 that says nothing internal.
@@ -25,6 +27,10 @@ struct APIErrorMiddleware: AsyncMiddleware {
         switch error {
         case let apiError as APIError:
             return apiError
+        case let violation as PaymentRuleViolation:
+            return .from(violation)
+        case let connectorError as ConnectorError:
+            return .from(connectorError)
         case let abort as any AbortError:
             switch abort.status {
             case .notFound where request.route == nil:

@@ -51,7 +51,12 @@ extension Request {
 /// PayHub: it is not stored, and the request is not logged with it.
 struct CardDataGuardMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let length = request.body.data?.readableBytes, length > BodyLimit.bytes, !request.url.path.hasPrefix("/v1/providers/") {
+        // A body that arrives in several reads is streamed, not collected: collect it first, so that it is scanned
+        // (and sized) like any other. Provider webhooks may be larger.
+        let limit = request.url.path.hasPrefix("/v1/providers/") ? BodyLimit.providerWebhookBytes : BodyLimit.bytes
+        if request.body.data == nil {
+            _ = try await request.body.collect(max: limit).get()
+        } else if let length = request.body.data?.readableBytes, length > limit {
             throw Abort(.payloadTooLarge)
         }
         let query = request.url.query?.removingPercentEncoding ?? request.url.query ?? ""
@@ -69,6 +74,7 @@ struct CardDataGuardMiddleware: AsyncMiddleware {
 /// The largest request body the API accepts (provider webhooks excepted).
 enum BodyLimit {
     static let bytes = 64 * 1024
+    static let providerWebhookBytes = 256 * 1024
 }
 
 /// Counts requests by route and status and times them, for `/metrics`.
