@@ -179,5 +179,4 @@ struct SQLiteDirectError: Error, DatabaseError, CustomStringConvertible {
     var isSyntaxError: Bool { code & 0xFF == SQLITE_ERROR }
     var isConstraintFailure: Bool { code & 0xFF == SQLITE_CONSTRAINT }
     var isConnectionClosed: Bool { code & 0xFF == SQLITE_MISUSE }
-    var isBusy: Bool { code & 0xFF == SQLITE_BUSY }
 }

@@ -343,20 +343,14 @@ struct PaymentService: Sendable {
         }
     }
 
-    /// Starts an attempt: the intent points at it before the provider hears of it. Nothing is presented, so
-    /// the intent's other attempts are not loaded.
+    /// Starts an attempt: the intent points at it before the provider hears of it. Starting records no event
+    /// (`PaymentMachine`), and nothing is presented, so the intent's other attempts are not loaded.
     private func start(_ attempt: PaymentAttempt, model: PaymentAttemptModel) async throws {
         let now = context.clock.now()
-        let intentID = attempt.paymentIntentID.rawValue
-        let events = self.events
         try await context.transactor.writeSQL(on: db) { tx in
-            let (intent, _, transition) = try await Self.change(
-                .startAttempt(attempt), intentID: intentID, attemptID: nil, newAttempt: model, at: now, on: tx, loadAttempts: false)
-            guard !transition.events.isEmpty else { return }
-            let object = Presenter.paymentIntent(intent, attempts: try await PaymentAttemptModel.all(ofIntent: intentID, on: tx))
-            try await events.record(
-                transition.events, object: object, objectID: intentID, merchantID: intent.merchantID,
-                livemode: intent.livemode, on: tx)
+            _ = try await Self.change(
+                .startAttempt(attempt), intentID: attempt.paymentIntentID.rawValue, attemptID: nil, newAttempt: model, at: now,
+                on: tx, loadAttempts: false)
         }
     }
 

@@ -22,23 +22,29 @@ struct SandboxSimulator: Sendable {
             .filter(\.$provider == SandboxConnector.name)
             .filter(\.$status ~~ ["processing", "requires_action"]).limit(200).all()
         for attempt in attempts {
-            guard let reference = attempt.providerReference, SandboxConnector.hasSettled(reference: reference, at: now),
-                  let account = try await ProviderAccountModel.find(attempt.providerAccountID, on: db)
-            else { continue }
-            let connectorContext = try context.connectorContext(for: account)
-            let result = try await connector.retrievePayment(reference: reference, context: connectorContext)
-            try await send(.payment(reference: reference, result: result), account: account, connector: connector, now: now)
-            sent += 1
+            guard let reference = attempt.providerReference, SandboxConnector.hasSettled(reference: reference, at: now) else { continue }
+            // One row that fails must not hold up the others on every pass.
+            do {
+                guard let account = try await ProviderAccountModel.find(attempt.providerAccountID, on: db) else { continue }
+                let result = try await connector.retrievePayment(reference: reference, context: try context.connectorContext(for: account))
+                try await send(.payment(reference: reference, result: result), account: account, connector: connector, now: now)
+                sent += 1
+            } catch {
+                logger.error("sandbox settlement failed", metadata: ["payment_attempt": "\(attempt.id ?? "")", "error": "\(error)"])
+            }
         }
         let refunds = try await RefundModel.query(on: db)
             .filter(\.$provider == SandboxConnector.name).filter(\.$status == "pending").limit(200).all()
         for refund in refunds {
-            guard let reference = refund.providerReference, SandboxConnector.refundHasSettled(reference: reference, at: now),
-                  let account = try await ProviderAccountModel.find(refund.providerAccountID, on: db)
-            else { continue }
-            let result = try await connector.retrieveRefund(reference: reference, context: try context.connectorContext(for: account))
-            try await send(.refund(reference: reference, result: result), account: account, connector: connector, now: now)
-            sent += 1
+            guard let reference = refund.providerReference, SandboxConnector.refundHasSettled(reference: reference, at: now) else { continue }
+            do {
+                guard let account = try await ProviderAccountModel.find(refund.providerAccountID, on: db) else { continue }
+                let result = try await connector.retrieveRefund(reference: reference, context: try context.connectorContext(for: account))
+                try await send(.refund(reference: reference, result: result), account: account, connector: connector, now: now)
+                sent += 1
+            } catch {
+                logger.error("sandbox refund settlement failed", metadata: ["refund": "\(refund.id ?? "")", "error": "\(error)"])
+            }
         }
         return sent
     }
