@@ -121,6 +121,8 @@ final class PaymentMachineTests: XCTestCase {
         case .canceled:
             if command == "provider_canceled" { return .noOp }
             if command == "start" || command == "cancel" || captures.contains(command) { return .refused(unexpected) }
+            // A success after the cancel is never dropped: it is recorded, to be given back.
+            if command == "succeeded" || command == "requires_capture" { return .moves(to: .canceled, events: [.paymentIntentLateSuccess]) }
             return .refused(notActive)
         }
     }

@@ -40,7 +40,9 @@ public struct CustomerDetails: Sendable, Equatable {
     }
 }
 
-public struct ConnectorPaymentRequest: Sendable {
+/// Everything a provider is told about a payment. Built in one place (`ProviderRequests`) from what PayHub
+/// stored, so a retry under the same idempotency key sends exactly what the first call sent.
+public struct ConnectorPaymentRequest: Sendable, Equatable {
     public var attemptID: PaymentAttemptID
     public var paymentIntentID: PaymentIntentID
     public var amount: Money
@@ -72,14 +74,17 @@ public struct ConnectorPaymentRequest: Sendable {
 public struct ConnectorPaymentResult: Sendable, Equatable {
     public var providerReference: String?
     public var outcome: ProviderOutcome
+    /// What the provider says it captured and may still capture; unknown when it does not say.
+    public var amounts: ProviderAmounts
 
-    public init(providerReference: String?, outcome: ProviderOutcome) {
+    public init(providerReference: String?, outcome: ProviderOutcome, amounts: ProviderAmounts = .unknown) {
         self.providerReference = providerReference
         self.outcome = outcome
+        self.amounts = amounts
     }
 }
 
-public struct ConnectorRefundRequest: Sendable {
+public struct ConnectorRefundRequest: Sendable, Equatable {
     public var refundID: RefundID
     /// The provider's reference of the payment being refunded.
     public var paymentReference: String

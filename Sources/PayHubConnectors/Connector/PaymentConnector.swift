@@ -26,6 +26,23 @@ public protocol PaymentConnector: Sendable {
     /// Verifies a webhook the provider sent and says what it reports. Throws `.signatureInvalid` when it
     /// cannot be trusted; nothing may change then.
     func parseWebhook(_ webhook: IncomingWebhook, context: ConnectorContext) throws -> ProviderWebhookEvent
+    /// Finds the payment PayHub sent for this attempt by PayHub's own reference (for providers that do not
+    /// honour idempotency keys: see `ConnectorCapabilities.deduplication`); nil when the provider never got it.
+    func findPayment(attemptID: PaymentAttemptID, context: ConnectorContext) async throws -> ConnectorPaymentResult?
+}
+
+extension PaymentConnector {
+    public func findPayment(attemptID: PaymentAttemptID, context: ConnectorContext) async throws -> ConnectorPaymentResult? {
+        throw ConnectorError.unsupported("looking a payment up by PayHub's reference")
+    }
+}
+
+/// How a provider keeps a retried create from paying twice.
+public enum Deduplication: Sendable, Equatable {
+    /// It honours an idempotency key: a retry is the same request again, under the same key.
+    case idempotencyKey
+    /// It does not: a retry first looks the payment up by PayHub's reference (`findPayment`).
+    case lookupByReference
 }
 
 public struct ConnectorCapabilities: Sendable, Equatable {
@@ -38,11 +55,13 @@ public struct ConnectorCapabilities: Sendable, Equatable {
     public var statusCheck: Bool
     public var incomingWebhooks: Bool
     public var otp: Bool
+    public var deduplication: Deduplication
 
     public init(
         methods: Set<String>, currencies: Set<String>? = nil, manualCapture: Bool, partialRefund: Bool,
-        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool
+        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool, deduplication: Deduplication = .idempotencyKey
     ) {
+        self.deduplication = deduplication
         self.methods = methods
         self.currencies = currencies
         self.manualCapture = manualCapture

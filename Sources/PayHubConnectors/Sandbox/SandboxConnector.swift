@@ -70,7 +70,8 @@ public struct SandboxConnector: PaymentConnector {
             throw ConnectorError.invalidRequest(
                 code: "payment_intent_unexpected_state", message: "This payment was captured automatically.", param: nil)
         }
-        return ConnectorPaymentResult(providerReference: reference, outcome: .succeeded)
+        return ConnectorPaymentResult(
+            providerReference: reference, outcome: .succeeded, amounts: ProviderAmounts(received: amount.minorUnits, capturable: 0))
     }
 
     public func cancel(reference: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
@@ -130,6 +131,18 @@ public struct SandboxConnector: PaymentConnector {
     public static func hasSettled(reference: String, at now: Date) -> Bool {
         guard let parsed = SandboxReference(payment: reference) else { return false }
         return parsed.scenario.settlesAsynchronously && milliseconds(now) >= parsed.dueMilliseconds
+    }
+
+    /// When a sandbox payment that settles by itself (asynchronous flows) will settle; nil for the others.
+    public static func settlementDate(ofPayment reference: String) -> Date? {
+        guard let parsed = SandboxReference(payment: reference), parsed.scenario.settlesAsynchronously else { return nil }
+        return Date(timeIntervalSince1970: Double(parsed.dueMilliseconds) / 1000)
+    }
+
+    /// When a sandbox refund settles.
+    public static func settlementDate(ofRefund reference: String) -> Date? {
+        guard let parsed = SandboxRefundReference(reference) else { return nil }
+        return Date(timeIntervalSince1970: Double(parsed.dueMilliseconds) / 1000)
     }
 
     /// Whether a sandbox refund has settled by `now`.

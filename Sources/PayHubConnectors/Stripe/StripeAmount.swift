@@ -19,6 +19,18 @@ enum StripeAmount {
         }
     }
 
+    /// The reverse: a Stripe amount in `currencyCode` as PayHub's minor units (nil when the currency is unknown).
+    static func minorUnits(ofStripe amount: Int64?, currencyCode: String?) -> Int64? {
+        guard let amount, let code = currencyCode?.uppercased() else { return nil }
+        switch code {
+        case "ISK": return amount / 100
+        case "MGA":
+            let (result, overflow) = amount.multipliedReportingOverflow(by: 100)
+            return overflow ? nil : result
+        default: return amount
+        }
+    }
+
     static func currency(of money: Money) -> String { money.currency.code.lowercased() }
 
     private static func notRepresentable(_ money: Money) -> ConnectorError {

@@ -219,7 +219,8 @@ public struct StripeConnector: PaymentConnector {
     private func result(_ intent: StripePaymentIntent, returnURL: String?, context: ConnectorContext) throws -> ConnectorPaymentResult {
         let fallback = Self.authenticationURL(publicBaseURL: context.publicBaseURL, reference: intent.id)
         return ConnectorPaymentResult(
-            providerReference: intent.id, outcome: try intent.outcome(returnURL: returnURL, fallbackActionURL: fallback))
+            providerReference: intent.id, outcome: try intent.outcome(returnURL: returnURL, fallbackActionURL: fallback),
+            amounts: intent.amounts)
     }
 
     /// Cards arrive as a PaymentMethod id (`pm_...`, Stripe's test ids like `pm_card_visa` included) or a

@@ -6,6 +6,8 @@ struct StripePaymentIntent: Decodable, Sendable, Equatable {
     var id: String
     var status: String
     var amount: Int64?
+    var amountReceived: Int64?
+    var amountCapturable: Int64?
     var currency: String?
     var captureMethod: String?
     var clientSecret: String?
@@ -14,6 +16,8 @@ struct StripePaymentIntent: Decodable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, status, amount, currency
+        case amountReceived = "amount_received"
+        case amountCapturable = "amount_capturable"
         case captureMethod = "capture_method"
         case clientSecret = "client_secret"
         case nextAction = "next_action"

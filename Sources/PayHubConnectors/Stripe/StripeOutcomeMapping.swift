@@ -29,6 +29,13 @@ extension StripePaymentIntent {
         }
     }
 
+    /// What Stripe says it captured and may still capture (both in the intent's minor units, as PayHub's).
+    var amounts: ProviderAmounts {
+        ProviderAmounts(
+            received: StripeAmount.minorUnits(ofStripe: amountReceived, currencyCode: currency),
+            capturable: StripeAmount.minorUnits(ofStripe: amountCapturable, currencyCode: currency))
+    }
+
     static let unexplainedFailure = PaymentFailure(
         kind: .cardError, code: "payment_failed", declineCode: nil,
         message: "Stripe did not accept the payment method.")

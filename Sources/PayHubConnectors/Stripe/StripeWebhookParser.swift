@@ -28,7 +28,7 @@ struct StripeWebhookParser {
                 let intent = try decoder.decode(StripeEvent<StripePaymentIntent>.self, from: data).data.object
                 let outcome = try intent.outcome(returnURL: nil, fallbackActionURL: StripeConnector.authenticationURL(publicBaseURL: publicBaseURL, reference: intent.id))
                 return .payment(
-                    reference: intent.id, result: ConnectorPaymentResult(providerReference: intent.id, outcome: outcome))
+                    reference: intent.id, result: ConnectorPaymentResult(providerReference: intent.id, outcome: outcome, amounts: intent.amounts))
             }
             if Self.refundEvents.contains(envelope.type) {
                 return try refundEvent(decoder.decode(StripeEvent<StripeRefund>.self, from: data).data.object)

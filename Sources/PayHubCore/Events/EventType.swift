@@ -7,6 +7,11 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case paymentIntentSucceeded = "payment_intent.succeeded"
     case paymentIntentPaymentFailed = "payment_intent.payment_failed"
     case paymentIntentCanceled = "payment_intent.canceled"
+    /// A provider reported success for an attempt of an intent that was canceled or paid otherwise.
+    case paymentIntentLateSuccess = "payment_intent.late_success"
+    /// That late success was given back (voided or refunded), or could not be (`late_success_reversal_failed`).
+    case paymentIntentLateSuccessReversed = "payment_intent.late_success_reversed"
+    case paymentIntentLateSuccessReversalFailed = "payment_intent.late_success_reversal_failed"
     case refundCreated = "refund.created"
     case refundSucceeded = "refund.succeeded"
     case refundFailed = "refund.failed"

@@ -18,6 +18,12 @@ public struct Identifier<Kind: IdentifierKind>: RawRepresentable, Hashable, Send
         self.rawValue = string
     }
 
+    /// Reads a stored id: one without this kind's prefix is an error, never silently accepted.
+    public init(parsing string: String) throws(IdentifierInvalid) {
+        guard let id = Self(validating: string) else { throw IdentifierInvalid(value: string, expectedPrefix: Kind.prefix) }
+        self = id
+    }
+
     public var description: String { rawValue }
 
     public init(from decoder: Decoder) throws {
@@ -53,3 +59,9 @@ public typealias WebhookEndpointID = Identifier<WebhookEndpointKind>
 public typealias WebhookDeliveryID = Identifier<WebhookDeliveryKind>
 public typealias ProviderAccountID = Identifier<ProviderAccountKind>
 public typealias APIKeyID = Identifier<APIKeyKind>
+
+public struct IdentifierInvalid: Error, Equatable, Sendable, CustomStringConvertible {
+    public var value: String
+    public var expectedPrefix: String
+    public var description: String { "'\(value)' is not a valid \(expectedPrefix)_ id" }
+}

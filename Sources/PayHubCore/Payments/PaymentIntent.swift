@@ -49,6 +49,10 @@ public struct PaymentAttempt: Equatable, Sendable {
     public var providerReference: String?
     public var nextAction: NextAction?
     public var failure: PaymentFailure?
+    /// Set when a success arrived after the attempt stopped counting, until it has been given back.
+    public var lateSuccessReversal: LateSuccessReversal?
+    /// What the provider captured on this attempt, when it said.
+    public var amountReceived: Int64?
     public var createdAt: Date
     public var updatedAt: Date
 

@@ -3,7 +3,9 @@ public enum PaymentRuleViolation: Error, Equatable, Sendable, CustomStringConver
     case unexpectedState(PaymentIntentStatus, command: String)
     case attemptInProgress(PaymentAttemptID)
     case attemptNotActive(PaymentAttemptID)
-    case attemptAmountMismatch
+    case attemptOfAnotherIntent
+    /// The active attempt's outcome is unknown (its provider never answered) and could not be learnt now.
+    case outcomeUnknown(PaymentAttemptID)
     case invalidAmount(Int64, param: String)
     case captureAmountTooLarge(requested: Int64, capturable: Int64)
     case refundAmountTooLarge(requested: Int64, refundable: Int64)
@@ -16,7 +18,8 @@ public enum PaymentRuleViolation: Error, Equatable, Sendable, CustomStringConver
         case .unexpectedState: "payment_intent_unexpected_state"
         case .attemptInProgress: "payment_attempt_in_progress"
         case .attemptNotActive: Self.attemptNotActiveCode
-        case .attemptAmountMismatch: "amount_mismatch"
+        case .attemptOfAnotherIntent: "payment_attempt_mismatch"
+        case .outcomeUnknown: "payment_outcome_unknown"
         case .invalidAmount: "amount_invalid"
         case .captureAmountTooLarge, .refundAmountTooLarge: "amount_too_large"
         case .alreadyFullyRefunded: "charge_already_refunded"
@@ -43,8 +46,10 @@ public enum PaymentRuleViolation: Error, Equatable, Sendable, CustomStringConver
             "Payment attempt \(id) is still in progress; wait for its outcome or cancel the payment intent."
         case .attemptNotActive(let id):
             "Payment attempt \(id) is not the active attempt of this payment intent."
-        case .attemptAmountMismatch:
-            "The attempt's amount does not match the payment intent's."
+        case .attemptOfAnotherIntent:
+            "The attempt belongs to another payment intent."
+        case .outcomeUnknown(let id):
+            "The provider has not said yet how payment attempt \(id) ended, and could not be reached now; retry shortly."
         case .invalidAmount(let amount, _):
             "Amount must be a positive integer in the currency's minor unit; got \(amount)."
         case .captureAmountTooLarge(let requested, let capturable):

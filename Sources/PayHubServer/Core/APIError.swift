@@ -52,7 +52,7 @@ struct APIError: AbortError, Sendable {
 
     static func from(_ violation: PaymentRuleViolation) -> APIError {
         let status: HTTPResponseStatus = switch violation {
-        case .unexpectedState, .attemptInProgress, .attemptNotActive, .refundNotPending: .conflict
+        case .unexpectedState, .attemptInProgress, .attemptNotActive, .refundNotPending, .outcomeUnknown: .conflict
         default: .badRequest
         }
         return APIError(status: status, kind: .invalidRequest, code: violation.code, message: violation.description, param: violation.param)

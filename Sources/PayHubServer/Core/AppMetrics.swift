@@ -30,8 +30,18 @@ final class AppMetrics: Sendable {
         Counter(label: "payhub_webhook_deliveries_total", dimensions: [("outcome", outcome)], factory: factory).increment()
     }
 
+    /// From an event's creation to the end of a try to deliver it.
+    func webhookDeliveryDelay(seconds: TimeInterval, firstTry: Bool) {
+        guard firstTry else { return }
+        Metrics.Timer(label: "payhub_webhook_delivery_delay_seconds", factory: factory).recordNanoseconds(Int64(max(0, seconds) * 1_000_000_000))
+    }
+
     func providerWebhook(provider: String, outcome: String) {
         Counter(label: "payhub_provider_webhooks_total", dimensions: [("provider", provider), ("outcome", outcome)], factory: factory).increment()
+    }
+
+    func job(kind: String, outcome: String) {
+        Counter(label: "payhub_jobs_total", dimensions: [("kind", kind), ("outcome", outcome)], factory: factory).increment()
     }
 
     func queueDepth(_ queue: String, _ depth: Int) {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import PayHubCore
 
 /// Everything PayHub is configured with, parsed once at boot from the environment and the command line.
 /// Missing or malformed values fail loudly, all of them at once.
@@ -39,6 +40,8 @@ public struct PayHubConfig: Sendable {
     public var workerInterval: TimeInterval
     /// Age after which an unfinished attempt or refund is checked with its provider.
     public var statusCheckAge: TimeInterval
+    /// How long a customer has to finish 3-D Secure, a wallet page or an OTP (`PAYHUB_ACTION_TIMEOUT`).
+    public var actionTimeout: TimeInterval
     public var sandboxSettlementDelay: TimeInterval
     /// Whether this process runs the background workers (webhook delivery, status poller, sandbox simulator).
     public var runsWorkers: Bool
@@ -134,6 +137,7 @@ public struct PayHubConfig: Sendable {
             webhookConcurrency: integer("PAYHUB_WEBHOOK_CONCURRENCY", default: 16, range: 1...256),
             workerInterval: seconds("PAYHUB_WORKER_INTERVAL", default: 1, positive: true),
             statusCheckAge: seconds("PAYHUB_STATUS_CHECK_AGE", default: 60),
+            actionTimeout: seconds("PAYHUB_ACTION_TIMEOUT", default: 3600, positive: true),
             sandboxSettlementDelay: seconds("PAYHUB_SANDBOX_DELAY", default: 2),
             runsWorkers: (env["PAYHUB_WORKERS"] ?? "on") != "off",
             logLevel: logLevel
@@ -167,5 +171,12 @@ enum MasterKeyFile {
         guard manager.createFile(atPath: path, contents: Data((encoded + "\n").utf8), attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown) }
         return key
+    }
+}
+
+extension PayHubConfig {
+    /// When unfinished attempts and refunds are checked with their providers.
+    var statusChecks: StatusCheckSchedule {
+        StatusCheckSchedule(firstCheckAfter: statusCheckAge, actionTimeout: actionTimeout)
     }
 }

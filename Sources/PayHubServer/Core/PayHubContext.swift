@@ -21,6 +21,8 @@ public final class PayHubContext: Sendable {
     let webhookTransport: any WebhookTransport
     /// Wakes the webhook worker when new deliveries are written, so they leave at once.
     let deliveryWakeUp = WakeUpSignal()
+    /// Wakes the scheduler's other lanes when a job is due at once.
+    let jobsWakeUp = WakeUpSignal()
     /// Identifies this process in leases, so two processes never work on the same row.
     let processID: String
 
@@ -58,6 +60,13 @@ public final class PayHubContext: Sendable {
         return ConnectorContext(
             accountID: account.id ?? "", credentials: ProviderCredentials(values), livemode: account.livemode,
             publicBaseURL: config.publicBaseURL, now: clock.now())
+    }
+}
+
+extension PayHubContext {
+    /// The signal of the lane that runs jobs of this kind.
+    func wakeUp(for kind: JobKind) -> WakeUpSignal {
+        kind == .webhookDelivery ? deliveryWakeUp : jobsWakeUp
     }
 }
 

@@ -12,5 +12,7 @@ enum PayHubMigrations {
         M007_AddIdempotencyKeysToObjects(),
         M008_AddIdempotencyKeyToAttempts(),
         M009_CreateRateLimitBuckets(),
+        M010_CreateJobs(),
+        M011_AddStatusCheckScheduleAndLateSuccess(),
     ]
 }

@@ -24,6 +24,15 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
     /// The `Idempotency-Key` of the request that started it, if any.
     @OptionalField(key: "idempotency_key") var idempotencyKey: String?
+    /// When the status check asks the provider next; nil once the attempt is final.
+    @OptionalField(key: "next_check_at") var nextCheckAt: Date?
+    @Field(key: "check_count") var checkCount: Int
+    @OptionalField(key: "amount_received") var amountReceived: Int64?
+    /// `pending`, `voided`, `refunded` or `failed` (with its reason) for a late success; nil otherwise.
+    @OptionalField(key: "late_success_reversal") var lateSuccessReversal: String?
+    @OptionalField(key: "late_success_reversal_reason") var lateSuccessReversalReason: String?
+    /// The provider's reference of the refund that gives a late success back.
+    @OptionalField(key: "late_success_reversal_reference") var lateSuccessReversalReference: String?
 
     init() {}
 
@@ -35,6 +44,15 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
         attempt.providerReference = providerReference
         attempt.nextAction = nextAction.flatMap { JSONText.decode(StoredNextAction.self, from: $0)?.action }
         attempt.failure = failure.flatMap { JSONText.decode(PaymentFailure.self, from: $0) }
+        attempt.amountReceived = amountReceived
+        attempt.lateSuccessReversal = lateSuccessReversal.map { stored in
+            switch stored {
+            case "voided": .voided
+            case "refunded": .refunded
+            case "failed": .failed(reason: lateSuccessReversalReason ?? "unknown")
+            default: .pending
+            }
+        }
         attempt.updatedAt = updatedAt
         return attempt
     }
@@ -44,6 +62,16 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
         providerReference = attempt.providerReference
         nextAction = attempt.nextAction.map { JSONText.encode(StoredNextAction($0)) }
         failure = attempt.failure.map(JSONText.encode)
+        amountReceived = attempt.amountReceived
+        switch attempt.lateSuccessReversal {
+        case nil: lateSuccessReversal = nil
+        case .pending: lateSuccessReversal = "pending"
+        case .voided: lateSuccessReversal = "voided"
+        case .refunded: lateSuccessReversal = "refunded"
+        case .failed(let reason):
+            lateSuccessReversal = "failed"
+            lateSuccessReversalReason = reason
+        }
         updatedAt = attempt.updatedAt
     }
 }

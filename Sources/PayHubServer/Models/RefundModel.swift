@@ -24,6 +24,9 @@ final class RefundModel: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
     /// The `Idempotency-Key` of the request that created it, if any.
     @OptionalField(key: "idempotency_key") var idempotencyKey: String?
+    /// When the status check asks the provider next; nil once the refund is final.
+    @OptionalField(key: "next_check_at") var nextCheckAt: Date?
+    @Field(key: "check_count") var checkCount: Int
 
     init() {}
 

@@ -83,7 +83,8 @@ extension PaymentAttemptModel {
     private static let columns = """
         id, payment_intent_id, merchant_id, livemode, provider, provider_account_id, method_type, payment_method, \
         status, provider_reference, next_action, failure, return_url, poll_lease_until, created_at, updated_at, \
-        idempotency_key
+        idempotency_key, next_check_at, check_count, amount_received, late_success_reversal, late_success_reversal_reason, \
+        late_success_reversal_reference
         """
 
     convenience init(row: any SQLRow) throws {
@@ -105,12 +106,19 @@ extension PaymentAttemptModel {
         createdAt = try row.decode(column: "created_at", as: Date.self)
         updatedAt = try row.decode(column: "updated_at", as: Date.self)
         idempotencyKey = try row.optional("idempotency_key")
+        nextCheckAt = try row.optional("next_check_at")
+        checkCount = try row.decode(column: "check_count", as: Int.self)
+        amountReceived = try row.optional("amount_received")
+        lateSuccessReversal = try row.optional("late_success_reversal")
+        lateSuccessReversalReason = try row.optional("late_success_reversal_reason")
+        lateSuccessReversalReference = try row.optional("late_success_reversal_reference")
     }
 
     func insert(on db: any SQLDatabase) async throws {
         let values: [any Encodable & Sendable] = [
             id, paymentIntentID, merchantID, livemode, provider, providerAccountID, methodType, paymentMethod,
             status, providerReference, nextAction, failure, returnURL, pollLeaseUntil, createdAt, updatedAt, idempotencyKey,
+            nextCheckAt, checkCount, amountReceived, lateSuccessReversal, lateSuccessReversalReason, lateSuccessReversalReference,
         ]
         try await db.raw("INSERT INTO payment_attempts (\(unsafeRaw: Self.columns)) VALUES (\(binds: values))").run()
     }
@@ -119,7 +127,9 @@ extension PaymentAttemptModel {
     func saveState(on db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE payment_attempts SET status = \(bind: status), provider_reference = \(bind: providerReference), \
-            next_action = \(bind: nextAction), failure = \(bind: failure), updated_at = \(bind: updatedAt) \
+            next_action = \(bind: nextAction), failure = \(bind: failure), updated_at = \(bind: updatedAt), \
+            next_check_at = \(bind: nextCheckAt), check_count = \(bind: checkCount), amount_received = \(bind: amountReceived), \
+            late_success_reversal = \(bind: lateSuccessReversal), late_success_reversal_reason = \(bind: lateSuccessReversalReason) \
             WHERE id = \(bind: id)
             """).run()
     }

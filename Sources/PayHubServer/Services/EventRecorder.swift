@@ -55,6 +55,6 @@ enum WebhookDeliveryScheduler {
             VALUES (\(bind: id), \(bind: eventID), \(bind: endpointID), \(bind: merchantID), \(bind: livemode), 'pending', 0, \
             \(bind: now), \(bind: now), \(bind: now))
             """).run()
-        AfterCommit.run { [context] in context.deliveryWakeUp.signal() }
+        try await JobScheduler.enqueue(WebhookDeliveryJob.job(delivery: id, at: now), context: context, on: tx)
     }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import PayHubCore
 import Foundation
 
@@ -72,24 +73,27 @@ struct EventService: Sendable {
         }
         let now = context.clock.now()
         let context = self.context
-        try await context.transactor.write(on: db) { tx in
+        try await context.transactor.writeSQL(on: db) { tx in
             for endpoint in endpoints {
-                if let existing = try await WebhookDeliveryModel.query(on: tx)
-                    .filter(\.$eventID == id).filter(\.$endpointID == endpoint.id ?? "").first() {
-                    existing.status = "pending"
-                    existing.nextAttemptAt = now
-                    existing.leaseOwner = nil
-                    existing.leaseExpiresAt = nil
-                    existing.updatedAt = now
-                    try await existing.save(on: tx)
+                let endpointID = endpoint.id ?? ""
+                if let existing = try await tx.raw("""
+                    SELECT id FROM webhook_deliveries WHERE event_id = \(bind: id) AND endpoint_id = \(bind: endpointID)
+                    """).first() {
+                    // The delivery's one job is made due again, unless a try is in flight: that try is the redelivery.
+                    let deliveryID = try existing.decode(column: "id", as: String.self)
+                    try await tx.raw("""
+                        UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(bind: now), updated_at = \(bind: now) \
+                        WHERE id = \(bind: deliveryID)
+                        """).run()
+                    try await JobScheduler.enqueue(
+                        WebhookDeliveryJob.job(delivery: deliveryID, at: now), ifExists: .rearm, context: context, on: tx)
                 } else {
                     try await WebhookDeliveryScheduler.schedule(
-                        eventID: id, endpointID: endpoint.id ?? "", merchantID: endpoint.merchantID, livemode: endpoint.livemode,
-                        at: now, context: context, on: tx.sql)
+                        eventID: id, endpointID: endpointID, merchantID: endpoint.merchantID, livemode: endpoint.livemode,
+                        at: now, context: context, on: tx)
                 }
             }
         }
-        context.deliveryWakeUp.signal()
         return try await deliveries(id, principal: principal)
     }
 

@@ -54,38 +54,4 @@ public struct ProviderAccountService: Sendable {
             livemode: account.livemode,
             webhookURL: "\(context.config.publicBaseURL)/v1/providers/\(account.provider)/webhooks/\(account.id ?? "")")
     }
-
-    /// The account an attempt goes to: the one named, or the only one that takes this method and currency.
-    func resolve(
-        provider: String?, methodType: String, currency: Currency, merchantID: String, livemode: Bool
-    ) async throws -> (ProviderAccountModel, any PaymentConnector) {
-        let accounts = try await ProviderAccountModel.enabled(
-            merchantID: merchantID, livemode: livemode, provider: provider, on: context.transactor.reader(db))
-        let candidates = accounts.compactMap { account -> (ProviderAccountModel, any PaymentConnector)? in
-            guard let connector = context.connectors[account.provider],
-                  connector.capabilities.supports(method: methodType, currency: currency) else { return nil }
-            return (account, connector)
-        }
-        if provider != nil {
-            guard let first = candidates.first else {
-                throw APIError.invalid(
-                    "provider_unavailable",
-                    "No \(livemode ? "live" : "test") account with provider '\(provider!)' accepts \(methodType) in \(currency.code).",
-                    param: "provider")
-            }
-            return first
-        }
-        guard candidates.count == 1, let only = candidates.first else {
-            if candidates.isEmpty {
-                throw APIError.invalid(
-                    "provider_unavailable", "No \(livemode ? "live" : "test") provider account accepts \(methodType) in \(currency.code).",
-                    param: "payment_method.type")
-            }
-            throw APIError.invalid(
-                "provider_required",
-                "Several providers accept \(methodType): name one of \(Set(candidates.map { $0.0.provider }).sorted().joined(separator: ", ")).",
-                param: "provider")
-        }
-        return only
-    }
 }

@@ -51,6 +51,7 @@ struct RefundService: Sendable {
         let transactor = context.transactor
         let events = self.events
         let intentID = input.paymentIntent
+        let schedule = context.config.statusChecks
         let refund = try await transactor.write(on: db) { tx -> RefundModel in
             try await tx.sql.lockForUpdate(PaymentIntentModel.schema, id: intentID)
             guard let locked = try await PaymentIntentModel.find(intentID, on: tx) else {
@@ -79,6 +80,8 @@ struct RefundService: Sendable {
             refund.metadata = JSONText.encode(input.metadata ?? [:])
             refund.idempotencyKey = idempotencyKey
             refund.createdAt = now
+            refund.checkCount = 0
+            refund.nextCheckAt = schedule.nextCheck(refund: .pending, checks: 0, now: now)
             refund.update(from: transition.refund)
             try await refund.create(on: tx)
             try await events.record(
@@ -87,10 +90,7 @@ struct RefundService: Sendable {
             return refund
         }
 
-        let request = ConnectorRefundRequest(
-            refundID: RefundID(rawValue: refundID), paymentReference: paymentReference,
-            amount: Money(minorUnits: refund.amount, currency: try Currency(code: refund.currency)), reason: reason,
-            idempotencyKey: refundID)
+        let request = try ProviderRequests.refund(refund, paymentReference: paymentReference)
         do {
             let result = try await connector.refund(request, context: try context.connectorContext(for: account))
             return try await settle(refundID: refundID, result: result)
@@ -149,11 +149,7 @@ struct RefundService: Sendable {
                 guard let attempt = try await PaymentAttemptModel.find(refund.attemptID, on: db),
                       let paymentReference = attempt.providerReference else { return }
                 result = try await connector.refund(
-                    ConnectorRefundRequest(
-                        refundID: RefundID(rawValue: refund.id ?? ""), paymentReference: paymentReference,
-                        amount: Money(minorUnits: refund.amount, currency: try Currency(code: refund.currency)),
-                        reason: refund.reason.flatMap(RefundReason.init(rawValue:)), idempotencyKey: refund.id ?? ""),
-                    context: connectorContext)
+                    try ProviderRequests.refund(refund, paymentReference: paymentReference), context: connectorContext)
             }
         } catch let error as ConnectorError {
             logger.warning("refund status check failed", metadata: ["refund": "\(refund.id ?? "")", "error": "\(error)"])
@@ -169,6 +165,7 @@ struct RefundService: Sendable {
         let transactor = context.transactor
         let events = self.events
         let metrics = context.metrics
+        let context = self.context
         return try await transactor.write(on: db) { tx in
             guard let unlocked = try await RefundModel.find(refundID, on: tx) else { throw APIError.notFound("refund", id: refundID) }
             try await tx.sql.lockForUpdate(PaymentIntentModel.schema, id: unlocked.paymentIntentID)
@@ -187,10 +184,12 @@ struct RefundService: Sendable {
                 if refund.providerReference == nil, let reference = transition.refund.providerReference {
                     refund.providerReference = reference
                     try await refund.save(on: tx)
+                    try await SandboxSettlementJob.scheduleIfSimulated(refund: refund, context: context, on: tx.sql)
                 }
                 return Presenter.refund(refund)
             }
             refund.update(from: transition.refund)
+            if transition.refund.status.isFinal { refund.nextCheckAt = nil }
             try await refund.save(on: tx)
             intent.update(from: transition.intent)
             try await intent.save(on: tx)
@@ -201,6 +200,11 @@ struct RefundService: Sendable {
             metrics.refund(provider: refund.provider, outcome: refund.status)
             return object
         }
+    }
+
+    /// The refunds of an intent still waiting for their provider.
+    func pending(ofIntent intentID: String) async throws -> [RefundModel] {
+        try await RefundModel.query(on: db).filter(\.$paymentIntentID == intentID).filter(\.$status == RefundStatus.pending.rawValue).all()
     }
 
     private func find(_ id: String, principal: Principal) async throws -> RefundModel? {

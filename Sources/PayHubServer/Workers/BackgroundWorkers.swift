@@ -1,9 +1,37 @@
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
-/// Starts the background workers with the server and stops them with it.
+extension JobScheduler {
+    /// The scheduler with every job PayHub runs, in two lanes: webhook deliveries (whose receivers may be slow)
+    /// and everything else.
+    static func standard(context: PayHubContext, db: any Database, logger: Logger) -> JobScheduler {
+        let sql = context.transactor.reader(db)
+        let handlers: [any JobHandler] = [
+            WebhookDeliveryJob(context: context, db: sql, logger: logger),
+            StatusCheckSweep(context: context, db: db, logger: logger),
+            SandboxSettlementJob(simulator: SandboxSimulator(context: context, db: db, logger: logger)),
+            LateSuccessReversalJob(context: context, db: db, logger: logger),
+            IdempotencyPurgeJob(context: context, db: db),
+            RateLimitJanitorJob(context: context, db: db),
+        ]
+        let lanes = [
+            Lane(name: "webhooks", kinds: [.webhookDelivery], concurrency: context.config.webhookConcurrency),
+            Lane(
+                name: "default",
+                kinds: [.statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor],
+                concurrency: 4),
+        ]
+        return JobScheduler(context: context, db: db, logger: logger, handlers: handlers, lanes: lanes)
+    }
+
+    /// The jobs that repeat for as long as PayHub runs: one row each, whichever process registers it first.
+    static let recurring: [JobKind] = [.statusCheckSweep, .idempotencyPurge, .rateLimitJanitor]
+}
+
+/// Starts the job scheduler with the server and stops it with it (in-flight jobs are awaited).
 struct BackgroundWorkers: LifecycleHandler {
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
 
@@ -12,20 +40,18 @@ struct BackgroundWorkers: LifecycleHandler {
         guard context.config.runsWorkers else { return }
         let db = application.db
         let logger = application.logger
-        let interval = context.config.workerInterval
-        let delivery = WebhookDeliveryWorker(context: context, db: db, logger: logger)
-        let poller = StatusPoller(context: context, db: db, logger: logger)
-        let simulator = SandboxSimulator(context: context, db: db, logger: logger)
-        let janitor = IdempotencyService(context: context, db: db)
+        let scheduler = JobScheduler.standard(context: context, db: db, logger: logger)
+        try await scheduler.scheduleRecurring(JobScheduler.recurring)
         let started = [
-            Task { await delivery.run() },
-            Task { await Self.every(interval, logger: logger, name: "sandbox simulator") { _ = try await simulator.runOnce() } },
-            Task { await Self.every(max(interval, 5), logger: logger, name: "status poller") { _ = try await poller.runOnce() } },
-            Task { await Self.every(3600, logger: logger, name: "idempotency janitor") { _ = try await janitor.purgeExpired() } },
-            Task { await Self.every(600, logger: logger, name: "rate-limit janitor") {
-                try await context.rateLimiter.forgetIdle(now: context.clock.now(), on: db)
-            } },
-            Task { await Self.every(5, logger: logger, name: "queue depth") { _ = try await QueueDepth.record(context: context, db: db) } },
+            Task { await scheduler.run() },
+            Task {
+                while !Task.isCancelled {
+                    do { _ = try await QueueDepth.record(context: context, db: db) } catch {
+                        if !Task.isCancelled { logger.error("queue depth failed", metadata: ["error": "\(error)"]) }
+                    }
+                    try? await Task.sleep(nanoseconds: 5_000_000_000)
+                }
+            },
         ]
         tasks.withLockedValue { $0 = started }
     }
@@ -35,28 +61,20 @@ struct BackgroundWorkers: LifecycleHandler {
         for task in running { task.cancel() }
         for task in running { await task.value }
     }
-
-    private static func every(
-        _ seconds: TimeInterval, logger: Logger, name: String, _ body: @Sendable () async throws -> Void
-    ) async {
-        while !Task.isCancelled {
-            do { try await body() } catch {
-                if !Task.isCancelled { logger.error("\(name) failed", metadata: ["error": "\(error)"]) }
-            }
-            try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-        }
-    }
 }
 
-/// Queue depths for `/metrics`: webhook deliveries waiting, attempts and refunds waiting on their provider.
+/// Queue depths for `/metrics` (this process's view of the shared database): jobs waiting by kind, attempts and
+/// refunds waiting on their provider.
 enum QueueDepth {
     static func record(context: PayHubContext, db: any Database) async throws -> Int {
-        let deliveries = try await WebhookDeliveryModel.query(on: db).filter(\.$status == "pending").count()
+        let reader = context.transactor.reader(db)
+        let jobs = try await JobStore.pendingCounts(on: reader)
+        for (kind, count) in jobs { context.metrics.queueDepth("jobs:\(kind)", count) }
         let attempts = try await PaymentAttemptModel.query(on: db).filter(\.$status ~~ ["pending", "processing", "requires_action"]).count()
         let refunds = try await RefundModel.query(on: db).filter(\.$status == "pending").count()
-        context.metrics.queueDepth("webhook_deliveries", deliveries)
+        context.metrics.queueDepth("webhook_deliveries", jobs[JobKind.webhookDelivery.rawValue] ?? 0)
         context.metrics.queueDepth("unfinished_attempts", attempts)
         context.metrics.queueDepth("pending_refunds", refunds)
-        return deliveries + attempts + refunds
+        return jobs.values.reduce(0, +) + attempts + refunds
     }
 }

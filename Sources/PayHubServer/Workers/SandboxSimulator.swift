@@ -3,8 +3,9 @@ import Foundation
 import Logging
 import PayHubConnectors
 
-/// Plays the sandbox provider's side: when an asynchronous sandbox payment or refund settles, it sends PayHub
-/// the signed webhook a real provider would, through the same verification as any provider webhook.
+/// Plays the sandbox provider's side: when an asynchronous sandbox payment or refund settles, or the customer
+/// decides on the sandbox's page, it sends PayHub the signed webhook a real provider would, through the same
+/// verification as any provider webhook.
 struct SandboxSimulator: Sendable {
     let context: PayHubContext
     let db: any Database
@@ -12,41 +13,21 @@ struct SandboxSimulator: Sendable {
 
     private var connector: SandboxConnector? { context.connectors[SandboxConnector.name] as? SandboxConnector }
 
-    /// Sends the webhooks due now; returns how many.
-    @discardableResult
-    func runOnce() async throws -> Int {
-        guard let connector else { return 0 }
+    /// Reports a settled payment (`isRefund` false) or refund; false when it has not settled yet.
+    func reportSettlement(reference: String, accountID: String, isRefund: Bool) async throws -> Bool {
+        guard let connector, let account = try await ProviderAccountModel.find(accountID, on: db) else { return true }
         let now = context.clock.now()
-        var sent = 0
-        let attempts = try await PaymentAttemptModel.query(on: db)
-            .filter(\.$provider == SandboxConnector.name)
-            .filter(\.$status ~~ ["processing", "requires_action"]).limit(200).all()
-        for attempt in attempts {
-            guard let reference = attempt.providerReference, SandboxConnector.hasSettled(reference: reference, at: now) else { continue }
-            // One row that fails must not hold up the others on every pass.
-            do {
-                guard let account = try await ProviderAccountModel.find(attempt.providerAccountID, on: db) else { continue }
-                let result = try await connector.retrievePayment(reference: reference, context: try context.connectorContext(for: account))
-                try await send(.payment(reference: reference, result: result), account: account, connector: connector, now: now)
-                sent += 1
-            } catch {
-                logger.error("sandbox settlement failed", metadata: ["payment_attempt": "\(attempt.id ?? "")", "error": "\(error)"])
-            }
+        let connectorContext = try context.connectorContext(for: account)
+        if isRefund {
+            guard SandboxConnector.refundHasSettled(reference: reference, at: now) else { return false }
+            let result = try await connector.retrieveRefund(reference: reference, context: connectorContext)
+            try await send(.refund(reference: reference, result: result), account: account, connector: connector, now: now)
+        } else {
+            guard SandboxConnector.hasSettled(reference: reference, at: now) else { return false }
+            let result = try await connector.retrievePayment(reference: reference, context: connectorContext)
+            try await send(.payment(reference: reference, result: result), account: account, connector: connector, now: now)
         }
-        let refunds = try await RefundModel.query(on: db)
-            .filter(\.$provider == SandboxConnector.name).filter(\.$status == "pending").limit(200).all()
-        for refund in refunds {
-            guard let reference = refund.providerReference, SandboxConnector.refundHasSettled(reference: reference, at: now) else { continue }
-            do {
-                guard let account = try await ProviderAccountModel.find(refund.providerAccountID, on: db) else { continue }
-                let result = try await connector.retrieveRefund(reference: reference, context: try context.connectorContext(for: account))
-                try await send(.refund(reference: reference, result: result), account: account, connector: connector, now: now)
-                sent += 1
-            } catch {
-                logger.error("sandbox refund settlement failed", metadata: ["refund": "\(refund.id ?? "")", "error": "\(error)"])
-            }
-        }
-        return sent
+        return true
     }
 
     /// The customer's answer on the sandbox's 3-D Secure or wallet page, reported as a signed webhook.

@@ -8,7 +8,7 @@ enum StripeFixtures {
     /// The PaymentIntent object of the API reference, with its status and the fields that go with it.
     static func paymentIntent(
         id: String = paymentIntentID, status: String, captureMethod: String = "automatic", amount: Int = 2000,
-        nextAction: String = "null", lastPaymentError: String = "null"
+        amountReceived: Int? = nil, nextAction: String = "null", lastPaymentError: String = "null"
     ) -> String {
         """
         {
@@ -17,7 +17,7 @@ enum StripeFixtures {
           "amount": \(amount),
           "amount_capturable": \(status == "requires_capture" ? amount : 0),
           "amount_details": {"tip": {}},
-          "amount_received": \(status == "succeeded" ? amount : 0),
+          "amount_received": \(amountReceived ?? (status == "succeeded" ? amount : 0)),
           "application": null,
           "application_fee_amount": null,
           "automatic_payment_methods": null,

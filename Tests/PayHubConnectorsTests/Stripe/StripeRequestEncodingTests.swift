@@ -10,7 +10,8 @@ final class StripeRequestEncodingTests: XCTestCase {
 
         let result = try await connector.authorize(StripeTest.paymentRequest(), context: StripeTest.context())
 
-        XCTAssertEqual(result, ConnectorPaymentResult(providerReference: StripeFixtures.paymentIntentID, outcome: .succeeded))
+        XCTAssertEqual(result, ConnectorPaymentResult(
+            providerReference: StripeFixtures.paymentIntentID, outcome: .succeeded, amounts: ProviderAmounts(received: 2000, capturable: 0)))
         let requests = await stub.requests
         XCTAssertEqual(requests.count, 1)
         let request = try XCTUnwrap(requests.first)

@@ -19,13 +19,25 @@ final class StripeWebhookTests: XCTestCase {
         }
     }
 
+    /// Partial captures are overwritten (issue 6, 1.2): the webhook of a partial capture carries what Stripe
+    /// captured, so PayHub records that and not the full amount.
+    func testASucceededWebhookCarriesTheCapturedAmount() throws {
+        let partial = StripeFixtures.event(
+            type: "payment_intent.succeeded",
+            object: StripeFixtures.paymentIntent(status: "succeeded", captureMethod: "manual", amount: 2000, amountReceived: 1200))
+        guard case .payment(_, let result) = try parse(StripeTest.signedWebhook(partial)) else { return XCTFail("not a payment event") }
+        XCTAssertEqual(result.outcome, .succeeded)
+        XCTAssertEqual(result.amounts, ProviderAmounts(received: 1200, capturable: 0))
+    }
+
     // MARK: Signatures
 
     func testValidSignature() throws {
         let event = try parse(StripeTest.signedWebhook(succeeded))
         XCTAssertEqual(event, .payment(
             reference: StripeFixtures.paymentIntentID,
-            result: ConnectorPaymentResult(providerReference: StripeFixtures.paymentIntentID, outcome: .succeeded)))
+            result: ConnectorPaymentResult(
+                providerReference: StripeFixtures.paymentIntentID, outcome: .succeeded, amounts: ProviderAmounts(received: 2000, capturable: 0))))
     }
 
     func testSignatureComputedLikeStripesLibraries() throws {
@@ -115,9 +127,10 @@ final class StripeWebhookTests: XCTestCase {
         ]
         for (type, object, outcome) in cases {
             let event = try parse(StripeTest.signedWebhook(StripeFixtures.event(type: type, object: object)))
-            XCTAssertEqual(event, .payment(
-                reference: StripeFixtures.paymentIntentID,
-                result: ConnectorPaymentResult(providerReference: StripeFixtures.paymentIntentID, outcome: outcome)), type)
+            guard case .payment(let reference, let result) = event else { return XCTFail("\(type): \(event)") }
+            XCTAssertEqual(reference, StripeFixtures.paymentIntentID, type)
+            XCTAssertEqual(result.providerReference, StripeFixtures.paymentIntentID, type)
+            XCTAssertEqual(result.outcome, outcome, type)
         }
     }
 

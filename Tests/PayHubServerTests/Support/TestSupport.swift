@@ -13,6 +13,7 @@ final class TestClock: WallClock, @unchecked Sendable {
     private let current = NIOLockedValueBox(Date(timeIntervalSince1970: 1_800_000_000))
     func now() -> Date { current.withLockedValue { $0 } }
     func advance(_ seconds: TimeInterval) { current.withLockedValue { $0 = $0.addingTimeInterval(seconds) } }
+    func set(_ date: Date) { current.withLockedValue { $0 = date } }
 }
 
 /// Records webhook requests and answers them as a test says.
@@ -199,9 +200,30 @@ final class TestHub: @unchecked Sendable {
 
     func run(_ worker: (TestHub) async throws -> Int) async throws -> Int { try await worker(self) }
 
-    var deliveryWorker: WebhookDeliveryWorker { WebhookDeliveryWorker(context: context, db: app.db, logger: app.logger) }
-    var poller: StatusPoller { StatusPoller(context: context, db: app.db, logger: app.logger) }
-    var simulator: SandboxSimulator { SandboxSimulator(context: context, db: app.db, logger: app.logger) }
+    /// This hub's job scheduler (its workers are off: tests run jobs by hand).
+    var scheduler: JobScheduler { JobScheduler.standard(context: context, db: app.db, logger: app.logger) }
+    var deliveryWorker: JobLane { JobLane(scheduler: scheduler, kinds: [.webhookDelivery]) }
+    var simulator: JobLane { JobLane(scheduler: scheduler, kinds: [.sandboxSettlement]) }
+    var reversals: JobLane { JobLane(scheduler: scheduler, kinds: [.lateSuccessReversal]) }
+    var poller: StatusCheckSweep { StatusCheckSweep(context: context, db: app.db, logger: app.logger) }
+}
+
+/// Runs the due jobs of some kinds, as the scheduler's lanes would.
+struct JobLane: Sendable {
+    let scheduler: JobScheduler
+    let kinds: [JobKind]
+
+    /// Runs every job of these kinds due now (and those they make due); returns how many runs there were.
+    @discardableResult
+    func runOnce(limit: Int = 100) async throws -> Int { try await scheduler.runDue(kinds, limit: limit) }
+
+    /// The whole scheduler, as `payhub serve` runs it, until cancelled.
+    func run() async { await scheduler.run() }
+}
+
+extension StatusCheckSweep {
+    @discardableResult
+    func runOnce() async throws -> Int { try await checkDue() }
 }
 
 /// Runs `body` against a fresh hub on every available database.

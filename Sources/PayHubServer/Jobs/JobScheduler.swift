@@ -1,0 +1,190 @@
+import Fluent
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// The one durable job scheduler. Jobs live in the database, so they survive restarts; claims carry a lease
+/// token, so two processes never run one job at once and a crashed process's jobs run again once its lease
+/// expires. Jobs run in lanes, each with its own concurrency, so slow webhook receivers never hold up status
+/// checks or janitors.
+final class JobScheduler: Sendable {
+    static let defaultMaxAttempts = 10
+
+    struct Lane: Sendable {
+        var name: String
+        var kinds: [JobKind]
+        var concurrency: Int
+    }
+
+    let context: PayHubContext
+    let db: any Database
+    let logger: Logger
+    private let handlers: [JobKind: any JobHandler]
+    let lanes: [Lane]
+    private let inFlight = NIOLockedValueBox<[String: Task<Void, Never>]>([:])
+
+    init(context: PayHubContext, db: any Database, logger: Logger, handlers: [any JobHandler], lanes: [Lane]) {
+        self.context = context
+        self.db = db
+        self.logger = logger
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        self.lanes = lanes
+    }
+
+    // MARK: - Enqueuing
+
+    /// Adds a job inside the caller's transaction: it exists only if that transaction commits. The lane that
+    /// runs it is woken once it has.
+    static func enqueue(_ job: NewJob, ifExists: JobStore.IfExists = .keep, context: PayHubContext, on tx: any SQLDatabase) async throws {
+        let now = context.clock.now()
+        try await JobStore.enqueue(job, id: "job_" + context.ids.randomToken(length: 24), now: now, ifExists: ifExists, on: tx)
+        if job.runAt <= now {
+            let kind = job.kind
+            AfterCommit.run { [context] in context.wakeUp(for: kind).signal() }
+        }
+    }
+
+    /// Adds a job in a transaction of its own.
+    func enqueue(_ job: NewJob, ifExists: JobStore.IfExists = .keep) async throws {
+        let context = self.context
+        try await context.transactor.writeSQL(on: db) { tx in
+            try await Self.enqueue(job, ifExists: ifExists, context: context, on: tx)
+        }
+    }
+
+    // MARK: - Running
+
+    /// Runs every lane until the task is cancelled, then waits for the jobs in flight.
+    func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for lane in lanes { group.addTask { await self.run(lane) } }
+        }
+        for task in inFlight.withLockedValue({ Array($0.values) }) { await task.value }
+    }
+
+    private func run(_ lane: Lane) async {
+        let wakeUp = context.wakeUp(for: lane.kinds.first ?? JobKind(""))
+        let running = NIOLockedValueBox(0)
+        while !Task.isCancelled {
+            let free = lane.concurrency - running.withLockedValue { $0 }
+            var claimed: [ClaimedJob] = []
+            if free > 0 {
+                do {
+                    claimed = try await claim(lane.kinds, limit: free)
+                } catch {
+                    if !Task.isCancelled { logger.error("claiming jobs failed", metadata: ["lane": "\(lane.name)", "error": "\(error)"]) }
+                }
+            }
+            for job in claimed {
+                running.withLockedValue { $0 += 1 }
+                let task = Task {
+                    await self.execute(job)
+                    running.withLockedValue { $0 -= 1 }
+                    _ = self.inFlight.withLockedValue { $0.removeValue(forKey: job.id + job.leaseToken) }
+                    wakeUp.signal()
+                }
+                inFlight.withLockedValue { $0[job.id + job.leaseToken] = task }
+            }
+            if claimed.isEmpty || claimed.count == free {
+                await wakeUp.wait(seconds: context.config.workerInterval)
+            }
+        }
+    }
+
+    /// Runs every job of these kinds that is due now, and those they make due, until none is left: what tests,
+    /// commands and test clocks use. Returns how many runs there were.
+    @discardableResult
+    func runDue(_ kinds: [JobKind]? = nil, limit: Int = 100) async throws -> Int {
+        let kinds = kinds ?? Array(handlers.keys)
+        var total = 0
+        while true {
+            let claimed = try await claim(kinds, limit: limit)
+            if claimed.isEmpty { return total }
+            total += claimed.count
+            await withTaskGroup(of: Void.self) { group in
+                for job in claimed { group.addTask { await self.execute(job) } }
+            }
+        }
+    }
+
+    /// Registers the recurring jobs (one row each, whichever process starts first).
+    func scheduleRecurring(_ kinds: [JobKind]) async throws {
+        let now = context.clock.now()
+        for kind in kinds {
+            try await enqueue(NewJob(kind: kind, payload: "{}", runAt: now, uniqueKey: "recurring:\(kind.rawValue)"))
+        }
+    }
+
+    private func claim(_ kinds: [JobKind], limit: Int) async throws -> [ClaimedJob] {
+        let now = context.clock.now()
+        let lease = kinds.compactMap { handlers[$0]?.lease }.max() ?? 60
+        let token = context.ids.randomToken(length: 24)
+        let skipLocked = context.transactor.isPostgres
+        return try await context.transactor.writeSQL(on: db) { tx in
+            try await JobStore.claim(
+                kinds: kinds, limit: limit, now: now, leaseUntil: now.addingTimeInterval(lease), token: token,
+                skipLocked: skipLocked, on: tx)
+        }
+    }
+
+    /// Runs one claimed job and records its outcome; a handler's error is retried with backoff until the
+    /// job's attempts are spent.
+    private func execute(_ job: ClaimedJob) async {
+        var outcome: JobOutcome
+        if job.attempts > job.maxAttempts {
+            outcome = JobOutcome(next: .giveUp(reason: "gave up after \(job.maxAttempts) attempts"))
+        } else if let handler = handlers[job.kind] {
+            do {
+                outcome = try await handler.run(job)
+            } catch {
+                let reason = String(describing: error)
+                logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(reason)"])
+                outcome = job.attempts >= job.maxAttempts
+                    ? JobOutcome(next: .giveUp(reason: reason))
+                    : .retry(at: context.clock.now().addingTimeInterval(Self.backoff(afterAttempt: job.attempts)), reason: reason)
+            }
+        } else {
+            outcome = JobOutcome(next: .giveUp(reason: "no handler for kind \(job.kind)"))
+        }
+        if case .giveUp(let reason) = outcome.next {
+            logger.error("job gave up", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "reason": "\(reason)"])
+        }
+        do {
+            try await finish(job, outcome)
+        } catch let error as JobLeaseLost {
+            logger.warning("job result discarded", metadata: ["job": "\(job.id)", "why": "\(error)"])
+        } catch {
+            logger.error("recording a job's outcome failed", metadata: ["job": "\(job.id)", "error": "\(error)"])
+        }
+        context.metrics.job(kind: job.kind.rawValue, outcome: outcome.next.metricName)
+    }
+
+    private func finish(_ job: ClaimedJob, _ outcome: JobOutcome) async throws {
+        let now = context.clock.now()
+        try await context.transactor.writeSQL(on: db) { tx in
+            guard try await JobStore.finish(job, outcome.next, now: now, on: tx) else { throw JobLeaseLost(id: job.id) }
+            try await outcome.writes?(tx)
+        }
+    }
+
+    /// Seconds before retrying a job whose handler failed: 5 s doubling, at most an hour.
+    static func backoff(afterAttempt attempt: Int) -> TimeInterval {
+        min(5 * pow(2, Double(max(0, attempt - 1))), 3600)
+    }
+
+    func list(statuses: [String] = ["pending", "failed"], limit: Int = 100) async throws -> [JobSummary] {
+        try await JobStore.list(statuses: statuses, limit: limit, now: context.clock.now(), on: context.transactor.reader(db))
+    }
+}
+
+extension JobOutcome.Next {
+    var metricName: String {
+        switch self {
+        case .done: "done"
+        case .retry: "retry"
+        case .reschedule: "rescheduled"
+        case .giveUp: "gave_up"
+        }
+    }
+}
