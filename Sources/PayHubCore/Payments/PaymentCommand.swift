@@ -31,7 +31,7 @@ public enum ProviderOutcome: Equatable, Sendable {
     case failed(PaymentFailure)
     case canceled
 
-    var attemptStatus: PaymentAttemptStatus {
+    public var attemptStatus: PaymentAttemptStatus {
         switch self {
         case .succeeded: .succeeded
         case .requiresCapture: .requiresCapture

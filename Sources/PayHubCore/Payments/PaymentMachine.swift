@@ -182,7 +182,7 @@ extension PaymentMachine {
 extension ProviderOutcome {
     public var isSuccess: Bool { self == .succeeded || self == .requiresCapture }
 
-    var nextAction: NextAction? {
+    public var nextAction: NextAction? {
         if case .requiresAction(let action) = self { return action }
         return nil
     }

@@ -39,7 +39,12 @@ final class RecordingTransport: WebhookTransport, @unchecked Sendable {
         state.withLockedValue { $0.answer = reply }
     }
 
+    private let startedCount = NIOLockedValueBox(0)
+    /// Requests begun, answered or not.
+    var started: Int { startedCount.withLockedValue { $0 } }
+
     func post(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) async throws -> WebhookResponse {
+        startedCount.withLockedValue { $0 += 1 }
         let sent = Sent(url: url, headers: Dictionary(headers, uniquingKeysWith: { a, _ in a }), body: body)
         let wait = delay.withLockedValue { $0 }(url)
         if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) }

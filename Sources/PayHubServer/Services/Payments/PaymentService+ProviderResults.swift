@@ -40,6 +40,10 @@ extension PaymentService {
             }
         }
         guard let result else { return }
+        let known = attempt.domain()
+        if result.outcome.attemptStatus == known.status, result.outcome.nextAction == known.nextAction, attempt.providerReference != nil {
+            return  // nothing new: no transaction
+        }
         _ = try await record(result, attemptID: attempt.id ?? "", intentID: attempt.paymentIntentID, returnURL: attempt.returnURL)
     }
 
