@@ -17,13 +17,29 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Seconds to measure, after a warm-up.") var duration = 20.0
     @Option(help: "Seconds of warm-up, not measured.") var warmup = 3.0
     @Option(help: "PID of the server, to report its peak memory (VmHWM).") var serverPid: Int32?
+    @Flag(help: "Receive every event as a webhook (a receiver in this process, registered on the merchant) and report deliveries/s, the delay from each event's creation to its receipt, and how long the backlog takes to drain.")
+    var webhook = false
 
     func run() async throws {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            try await report(Payer(client: client, base: url, key: key))
+            let payer = Payer(client: client, base: url, key: key)
+            if webhook {
+                let receiver = try await WebhookReceiver.start()
+                let endpoint = try await payer.registerEndpoint(url: "http://127.0.0.1:\(receiver.port)/hook")
+                do {
+                    try await report(payer, receiver: receiver)
+                } catch {
+                    try? await payer.deleteEndpoint(endpoint)
+                    throw error
+                }
+                try await payer.deleteEndpoint(endpoint)
+                await receiver.stop()
+            } else {
+                try await report(payer, receiver: nil)
+            }
         } catch {
             try? await client.shutdown()
             throw error
@@ -31,23 +47,45 @@ struct Bench: AsyncParsableCommand {
         try await client.shutdown()
     }
 
-    func report(_ payer: Payer) async throws {
-        _ = try await measure(payer, seconds: warmup)
+    func report(_ payer: Payer, receiver: WebhookReceiver?) async throws {
+        let warm = try await measure(payer, seconds: warmup)
+        _ = receiver?.takeDelays()
         let started = ContinuousClock.now
         let result = try await measure(payer, seconds: duration)
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = Self.seconds(ContinuousClock.now - started)
         let latencies = result.latencies.sorted()
-        func percentile(_ p: Double) -> Double {
-            guard !latencies.isEmpty else { return 0 }
-            return latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000
+        print(String(format: "concurrency %d%@: %d payments in %.1f s = %.0f payments/s; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; errors %d",
+                     concurrency, receiver == nil ? "" : " with a webhook endpoint", latencies.count, seconds,
+                     Double(latencies.count) / seconds, Self.percentile(latencies, 0.50) * 1000, Self.percentile(latencies, 0.95) * 1000,
+                     Self.percentile(latencies, 0.99) * 1000, result.errors))
+        if let receiver {
+            let delays = receiver.takeDelays().sorted()
+            // Two events per payment (created, succeeded), warm-up included.
+            let expected = 2 * (warm.latencies.count + result.latencies.count)
+            let stopped = ContinuousClock.now
+            while receiver.received < expected, ContinuousClock.now - stopped < .seconds(60) {
+                try await Task.sleep(nanoseconds: 10_000_000)
+            }
+            let drained = Self.seconds(ContinuousClock.now - stopped)
+            let backlog = receiver.received >= expected
+                ? String(format: "backlog empty %.2f s after the load stopped", drained)
+                : "\(expected - receiver.received) deliveries still missing 60 s after the load stopped"
+            print(String(format: "webhooks: %.0f deliveries/s during the run; delay from event to receipt p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; %@; duplicates %d",
+                         Double(delays.count) / seconds, Self.percentile(delays, 0.50) * 1000, Self.percentile(delays, 0.95) * 1000,
+                         Self.percentile(delays, 0.99) * 1000, backlog, receiver.duplicates))
         }
-        print(String(format: "concurrency %d: %d payments in %.1f s = %.0f payments/s; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; errors %d",
-                     concurrency, latencies.count, seconds, Double(latencies.count) / seconds,
-                     percentile(0.50), percentile(0.95), percentile(0.99), result.errors))
         if let serverPid, let peak = Self.peakMemory(pid: serverPid) {
             print("server peak memory (VmHWM): \(peak / 1024) MB")
         }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
     }
 
     struct Result {
@@ -119,12 +157,25 @@ struct Payer: Sendable {
         }
     }
 
-    private func post(_ path: String, _ body: String, expect status: UInt) async throws -> [UInt8] {
+    /// Registers a webhook endpoint for every event; returns its id.
+    func registerEndpoint(url: String) async throws -> String {
+        struct Endpoint: Decodable { var id: String }
+        let body = #"{"url": "\#(url)", "enabled_events": ["*"], "description": "payhub-bench"}"#
+        return try JSONDecoder().decode(Endpoint.self, from: Data(try await post("/v1/webhook_endpoints", body, expect: 201))).id
+    }
+
+    func deleteEndpoint(_ id: String) async throws {
+        _ = try await post("/v1/webhook_endpoints/\(id)", nil, expect: 200, method: .DELETE)
+    }
+
+    private func post(_ path: String, _ body: String?, expect status: UInt, method: HTTPMethod = .POST) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: body))
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
         let response = try await client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         guard response.status.code == status else {

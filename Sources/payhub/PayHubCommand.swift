@@ -11,7 +11,7 @@ struct PayHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payhub",
         abstract: "PayHub: one API in front of many payment providers.",
-        subcommands: [Serve.self, Migrate.self, MerchantCommand.self, ProviderCommand.self],
+        subcommands: [Serve.self, Migrate.self, MerchantCommand.self, ProviderCommand.self, JobsCommand.self],
         defaultSubcommand: Serve.self)
 }
 

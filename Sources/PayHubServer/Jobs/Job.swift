@@ -96,15 +96,16 @@ protocol JobHandler: Sendable {
 }
 
 /// A job as `payhub jobs` shows it.
-struct JobSummary: Codable, Sendable {
-    var id: String
-    var kind: String
-    var status: String
-    var runAt: Date
-    var attempts: Int
-    var maxAttempts: Int
-    var leased: Bool
-    var lastError: String?
+public struct JobSummary: Codable, Sendable {
+    public var id: String
+    public var kind: String
+    public var status: String
+    public var runAt: Date
+    public var attempts: Int
+    public var maxAttempts: Int
+    /// A process holds it right now.
+    public var leased: Bool
+    public var lastError: String?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, status, attempts, leased

@@ -105,6 +105,14 @@ enum JobStore {
             }
     }
 
+    /// Makes a failed job due again with fresh attempts; false when there is no failed job with this id.
+    static func retryFailed(id: String, now: Date, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("""
+            UPDATE jobs SET status = 'pending', attempts = 0, run_at = \(bind: now), last_error = NULL, updated_at = \(bind: now) \
+            WHERE id = \(bind: id) AND status = 'failed' RETURNING id
+            """).first() != nil
+    }
+
     /// How many jobs of each kind wait (for `/metrics`).
     static func pendingCounts(on db: any SQLDatabase) async throws -> [String: Int] {
         var counts: [String: Int] = [:]

@@ -123,15 +123,34 @@ struct PaymentAttemptObject: Codable, Equatable, Sendable {
     @AlwaysEncoded var nextAction: NextActionObject?
     @AlwaysEncoded var failure: PaymentErrorObject?
     @AlwaysEncoded var returnURL: String?
+    @AlwaysEncoded var amountReceived: Int64?
+    @AlwaysEncoded var lateSuccessReversal: LateSuccessReversalObject?
     var created: Int64
 
     enum CodingKeys: String, CodingKey {
         case id, object, provider, status, failure, created
+        case amountReceived = "amount_received"
+        case lateSuccessReversal = "late_success_reversal"
         case providerAccount = "provider_account"
         case paymentMethod = "payment_method"
         case providerReference = "provider_reference"
         case nextAction = "next_action"
         case returnURL = "return_url"
+    }
+}
+
+/// How giving back a late success stands.
+struct LateSuccessReversalObject: Codable, Equatable, Sendable {
+    var status: String
+    @AlwaysEncoded var reason: String?
+
+    init(_ reversal: LateSuccessReversal) {
+        switch reversal {
+        case .pending: (status, reason) = ("pending", nil)
+        case .voided: (status, reason) = ("voided", nil)
+        case .refunded: (status, reason) = ("refunded", nil)
+        case .failed(let why): (status, reason) = ("failed", why)
+        }
     }
 }
 

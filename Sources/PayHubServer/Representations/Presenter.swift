@@ -44,6 +44,8 @@ enum Presenter {
             nextAction: domain.nextAction.map(NextActionObject.init),
             failure: domain.failure.map(PaymentErrorObject.init),
             returnURL: model.returnURL,
+            amountReceived: domain.amountReceived,
+            lateSuccessReversal: domain.lateSuccessReversal.map(LateSuccessReversalObject.init),
             created: unix(model.createdAt)
         )
     }
