@@ -112,11 +112,13 @@ final class IdempotencyScopeTests: XCTestCase {
     }
 
     /// Keys stored before the scope existed are the secret key's; stored 401, 403, 409 and 429 answers are dropped
-    /// (one may be a client token's refusal standing in for the merchant's request).
+    /// (one may be a client token's refusal standing in for the merchant's request), and plain-text answers that
+    /// carry a secret are forgotten.
     func testTheMigrationScopesExistingKeysToTheSecretKeyAndDropsWhatIsNoLongerStored() async throws {
         try await withEachDatabase { hub in
             let db = hub.app.db
             let sql = try XCTUnwrap(db as? any SQLDatabase)
+            try await M031_ForgetStoredResponsesCarryingSecrets().revert(on: db)
             try await M030_ScopeIdempotencyKeysByCredential().revert(on: db)
             let now = hub.clock.now()
             let later = now.addingTimeInterval(3600)
@@ -126,6 +128,8 @@ final class IdempotencyScopeTests: XCTestCase {
             for (id, key, status, responseBody) in [
                 ("idk_1", "order-1001", 403, #"{"error": {"code": "secret_key_required"}}"#),
                 ("idk_2", "order-1002", 201, #"{"id": "pi_old", "object": "payment_intent"}"#),
+                ("idk_3", "order-1003", 201, #"{"id": "pi_older", "client_token": "eyJ.secret"}"#),
+                ("idk_4", "endpoint-1", 200, #"{"id": "we_old", "secret": "whsec_old"}"#),
             ] {
                 try await sql.raw("""
                     INSERT INTO idempotency_keys (id, merchant_id, livemode, \(ident: "key"), fingerprint, state, response_status, \
@@ -135,6 +139,7 @@ final class IdempotencyScopeTests: XCTestCase {
                     """).run()
             }
             try await M030_ScopeIdempotencyKeysByCredential().prepare(on: db)
+            try await M031_ForgetStoredResponsesCarryingSecrets().prepare(on: db)
 
             let rows = try await IdempotencyKeyModel.query(on: db).sort(\.$id).all()
             XCTAssertEqual(rows.map(\.id), ["idk_2"])

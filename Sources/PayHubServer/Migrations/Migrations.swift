@@ -13,5 +13,6 @@ enum PayHubMigrations {
         M008_AddIdempotencyKeyToAttempts(),
         M009_CreateRateLimitBuckets(),
         M030_ScopeIdempotencyKeysByCredential(),
+        M031_ForgetStoredResponsesCarryingSecrets(),
     ]
 }

@@ -16,6 +16,7 @@ final class IdempotencyKeyModel: Model, @unchecked Sendable {
     /// `in_progress` or `completed`.
     @Field(key: "state") var state: String
     @OptionalField(key: "response_status") var responseStatus: Int?
+    /// Sealed with the master key (`SecretBox`): it may carry secrets.
     @OptionalField(key: "response_body") var responseBody: String?
     @Field(key: "locked_at") var lockedAt: Date
     @Field(key: "created_at") var createdAt: Date

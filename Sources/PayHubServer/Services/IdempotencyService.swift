@@ -8,7 +8,8 @@ import Vapor
 /// `Idempotency-Key` on POSTs: the first response is stored and replayed for 24 hours; the same key with other
 /// parameters is refused; a retry while the first request still runs gets 409. Keys belong to one merchant, mode
 /// and credential (the secret key, or one intent's client token), so one caller can never answer another's
-/// request; refusals that say nothing about the request's outcome (401, 403, 409, 429) are not stored.
+/// request; refusals that say nothing about the request's outcome (401, 403, 409, 429) are not stored. Stored
+/// responses are sealed: they can carry secrets (a webhook endpoint's `whsec_` secret, a `client_token`).
 struct IdempotencyService: Sendable {
     let context: PayHubContext
     let db: any Database
@@ -97,7 +98,7 @@ struct IdempotencyService: Sendable {
                 let response = Response(status: HTTPResponseStatus(statusCode: status))
                 response.headers.contentType = .json
                 response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
-                response.body = .init(string: try row.optional("response_body", as: String.self) ?? "")
+                response.body = .init(string: try openStored(try row.optional("response_body", as: String.self) ?? ""))
                 return response
             }
             let lockedAt = try row.decode(column: "locked_at", as: Date.self)
@@ -127,7 +128,8 @@ struct IdempotencyService: Sendable {
     }
 
     private func complete(_ record: IdempotencyKeyModel, with response: Response) async throws {
-        let body = response.body.data.map { String(decoding: $0, as: UTF8.self) } ?? response.body.string ?? ""
+        let body = try context.secrets.seal(
+            response.body.data.map { String(decoding: $0, as: UTF8.self) } ?? response.body.string ?? "")
         let status = Int(response.status.code)
         let id = record.id ?? ""
         try await context.transactor.writeSQL(on: db) { tx in
@@ -136,6 +138,11 @@ struct IdempotencyService: Sendable {
                 response_body = \(bind: body) WHERE id = \(bind: id)
                 """).run()
         }
+    }
+
+    /// A stored response: sealed, or (stored before responses were sealed, and carrying no secret) plain JSON.
+    private func openStored(_ body: String) throws -> String {
+        body.hasPrefix(SecretBox.sealedPrefix) ? try context.secrets.open(body) : body
     }
 
     private func release(_ record: IdempotencyKeyModel) async throws {
