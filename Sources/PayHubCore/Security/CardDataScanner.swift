@@ -5,6 +5,7 @@ public enum CardDataScanner {
     /// A JSON document (or any text: outside string literals the bytes are read as they are, so text that is not
     /// JSON is scanned as plain text).
     public static func jsonContainsCardNumber(_ bytes: [UInt8]) -> Bool {
+        if bytes.withUnsafeBufferPointer(CardNumberDetector.tooFewDigits) { return false }
         var scanner = CardNumberScanner()
         var number = NumberLexeme()
         var index = 0
@@ -17,17 +18,25 @@ public enum CardDataScanner {
                 index = next
                 continue
             }
-            let (scalar, next) = UTF8Reading.scalar(in: bytes, at: index)
             if number.feed(byte) == false, number.endContainsCardNumber() { return true }
-            if scanner.feed(scalar) { return true }
-            index = next
+            if byte < 0x80 {
+                if scanner.feed(ascii: byte) { return true }
+                index += 1
+            } else {
+                let (scalar, next) = UTF8Reading.scalar(in: bytes, at: index)
+                if scanner.feed(scalar) { return true }
+                index = next
+            }
         }
         return scanner.finish() || number.endContainsCardNumber()
     }
 
     /// A URL-encoded form body, query string or path: decoded once, with `+` as a space.
     public static func formContainsCardNumber(_ text: String) -> Bool {
-        CardNumberDetector.containsCardNumber(text) || CardNumberDetector.containsCardNumber(percentDecoded(text))
+        if CardNumberDetector.tooFewDigits(text) { return false }
+        if CardNumberDetector.containsCardNumber(text) { return true }
+        return text.utf8.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+            && CardNumberDetector.containsCardNumber(percentDecoded(text))
     }
 
     static func percentDecoded(_ text: String) -> String {
@@ -60,6 +69,11 @@ public enum CardDataScanner {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") { return (scanner.finish(), index + 1) }
+            if byte < 0x80 && byte != UInt8(ascii: "\\") {
+                if scanner.feed(ascii: byte) { return (true, index + 1) }
+                index += 1
+                continue
+            }
             let scalar: Unicode.Scalar
             if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
                 (scalar, index) = unescape(bytes, at: index + 1)
@@ -132,6 +146,7 @@ private struct NumberLexeme {
 
     /// Ends the lexeme; true when it is a number with an exponent whose integer value is a card number.
     mutating func endContainsCardNumber() -> Bool {
+        if bytes.isEmpty { return false }
         defer {
             bytes.removeAll(keepingCapacity: true)
             hasExponent = false

@@ -6,9 +6,29 @@
 /// letter belong to a word (a UUID's `a4862885`), not to a group, and are never joined to the groups beside them.
 public enum CardNumberDetector {
     public static func containsCardNumber(_ text: String) -> Bool {
+        if tooFewDigits(text) { return false }
         var scanner = CardNumberScanner()
         for scalar in text.unicodeScalars where scanner.feed(scalar) { return true }
         return scanner.finish()
+    }
+
+    /// A quick way out for most texts: ASCII with fewer than 13 ASCII digits cannot hold a card number, even
+    /// escaped or percent-encoded (every escape of a decimal digit spells at least one ASCII digit).
+    static func tooFewDigits(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { tooFewDigits($0) }
+    }
+
+    static func tooFewDigits(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var digits = 0
+        for byte in bytes {
+            if byte >= 0x80 { return false }
+            if byte &- 0x30 < 10 {
+                digits += 1
+                if digits >= CardNumberScanner.cardLengths.lowerBound { return false }
+            }
+        }
+        return true
     }
 
     /// A whole run of digits (separators removed) that is a plausible PAN.
@@ -73,24 +93,51 @@ public struct CardNumberScanner: Sendable {
 
     /// Adds one scalar; true when the sequence it ends contains a card number.
     public mutating func feed(_ scalar: Unicode.Scalar) -> Bool {
-        if let digit = Self.digitValue(scalar) {
-            if digits.isEmpty {
-                firstGroupIsWhole = !previousIsLetter
-            } else if separatorRun > 0 {
-                groupEnds.append(digits.count)
-                separatorRun = 0
-            }
-            digits.append(digit)
+        if scalar.value < 0x80 { return feed(ascii: UInt8(truncatingIfNeeded: scalar.value)) }
+        if let digit = Self.nonASCIIDigitValue(scalar) {
+            add(digit)
             return false
         }
-        if Self.isSeparator(scalar), !digits.isEmpty, separatorRun < Self.maximumSeparatorRun {
-            separatorRun += 1
+        if Self.isNonASCIISeparator(scalar), addSeparator() { return false }
+        return end(before: scalar.properties.isAlphabetic)
+    }
+
+    /// `feed` for an ASCII byte, the common case.
+    @inline(__always)
+    public mutating func feed(ascii byte: UInt8) -> Bool {
+        if byte &- 0x30 < 10 {
+            add(byte &- 0x30)
             return false
         }
-        let isLetter = Self.isLetter(scalar)
-        let found = endSequence(lastGroupIsWhole: !(isLetter && separatorRun == 0))
-        previousIsLetter = isLetter
-        return found
+        if byte == 0x20 || byte == 0x2D, addSeparator() { return false }
+        return end(before: (byte | 0x20) &- 0x61 < 26)
+    }
+
+    @inline(__always)
+    private mutating func add(_ digit: UInt8) {
+        if digits.isEmpty {
+            firstGroupIsWhole = !previousIsLetter
+        } else if separatorRun > 0 {
+            groupEnds.append(digits.count)
+            separatorRun = 0
+        }
+        digits.append(digit)
+    }
+
+    /// Counts a separator inside a sequence; false when it cannot be one (no digits yet, or too many in a row).
+    @inline(__always)
+    private mutating func addSeparator() -> Bool {
+        guard !digits.isEmpty, separatorRun < Self.maximumSeparatorRun else { return false }
+        separatorRun += 1
+        return true
+    }
+
+    /// Ends the current sequence before a character that is neither a digit nor a separator.
+    @inline(__always)
+    private mutating func end(before isLetter: Bool) -> Bool {
+        defer { previousIsLetter = isLetter }
+        if digits.isEmpty { return false }
+        return endSequence(lastGroupIsWhole: !(isLetter && separatorRun == 0))
     }
 
     /// Ends the text; true when its last sequence contains a card number. The scanner is then ready for more text.
@@ -140,24 +187,16 @@ public struct CardNumberScanner: Sendable {
         return false
     }
 
-    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x80 {
-            return (scalar.value >= 0x41 && scalar.value <= 0x5A) || (scalar.value >= 0x61 && scalar.value <= 0x7A)
-        }
-        return scalar.properties.isAlphabetic
-    }
-
-    static func digitValue(_ scalar: Unicode.Scalar) -> UInt8? {
-        if scalar.value >= 0x30 && scalar.value <= 0x39 { return UInt8(scalar.value - 0x30) }
-        guard scalar.value >= 0x80, scalar.properties.numericType == .decimal,
-              let value = scalar.properties.numericValue, value >= 0, value <= 9
+    @inline(never)
+    static func nonASCIIDigitValue(_ scalar: Unicode.Scalar) -> UInt8? {
+        guard scalar.properties.numericType == .decimal, let value = scalar.properties.numericValue, value >= 0, value <= 9
         else { return nil }
         return UInt8(value)
     }
 
-    static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+    /// Spaces and dashes beyond ASCII's.
+    static func isNonASCIISeparator(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x20, 0x2D: true  // space, hyphen-minus
         case 0xA0, 0x2007, 0x2009, 0x202F: true  // no-break, figure, thin and narrow no-break spaces
         case 0x2010...0x2015, 0x2212: true  // hyphens, dashes, minus sign
         default: false
