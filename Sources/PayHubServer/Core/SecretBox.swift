@@ -4,6 +4,9 @@ import PayHubCore
 
 /// Seals secrets at rest with AES-256-GCM under a key derived from the master key.
 struct SecretBox: Sendable {
+    /// How every sealed value begins.
+    static let sealedPrefix = "v1:"
+
     private let key: SymmetricKey
 
     init(masterKey: SymmetricKey) {
@@ -14,11 +17,11 @@ struct SecretBox: Sendable {
     func seal(_ plaintext: String) throws -> String {
         let box = try AES.GCM.seal(Data(plaintext.utf8), using: key)
         guard let combined = box.combined else { throw SecretBoxError.sealFailed }
-        return "v1:" + combined.base64EncodedString()
+        return Self.sealedPrefix + combined.base64EncodedString()
     }
 
     func open(_ sealed: String) throws -> String {
-        guard sealed.hasPrefix("v1:"), let combined = Data(base64Encoded: String(sealed.dropFirst(3))) else {
+        guard sealed.hasPrefix(Self.sealedPrefix), let combined = Data(base64Encoded: String(sealed.dropFirst(3))) else {
             throw SecretBoxError.malformed
         }
         let data = try AES.GCM.open(try AES.GCM.SealedBox(combined: combined), using: key)

@@ -29,6 +29,10 @@ extension Request {
         } else if let contentType = headers.contentType, contentType != .json {
             throw APIError.invalid("content_type_unsupported", "Send JSON with 'Content-Type: application/json'.")
         }
+        // Only UTF-8 is read, so that the card-data guard scans the same text the decoder reads.
+        guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else {
+            throw APIError.invalid("body_invalid", "The request body must be UTF-8 encoded JSON.")
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])

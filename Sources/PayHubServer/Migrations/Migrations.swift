@@ -14,5 +14,7 @@ enum PayHubMigrations {
         M009_CreateRateLimitBuckets(),
         M010_CreateJobs(),
         M011_AddStatusCheckScheduleAndLateSuccess(),
+        M030_ScopeIdempotencyKeysByCredential(),
+        M031_ForgetStoredResponsesCarryingSecrets(),
     ]
 }

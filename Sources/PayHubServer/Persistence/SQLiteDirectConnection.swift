@@ -178,5 +178,7 @@ struct SQLiteDirectError: Error, DatabaseError, CustomStringConvertible {
     var description: String { "SQLite error \(code): \(message)" }
     var isSyntaxError: Bool { code & 0xFF == SQLITE_ERROR }
     var isConstraintFailure: Bool { code & 0xFF == SQLITE_CONSTRAINT }
+    /// A write refused on a read-only (`query_only`) connection.
+    var isReadOnlyRefusal: Bool { code & 0xFF == SQLITE_READONLY }
     var isConnectionClosed: Bool { code & 0xFF == SQLITE_MISUSE }
 }

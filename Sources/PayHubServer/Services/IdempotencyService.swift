@@ -6,7 +6,10 @@ import SQLKit
 import Vapor
 
 /// `Idempotency-Key` on POSTs: the first response is stored and replayed for 24 hours; the same key with other
-/// parameters is refused; a retry while the first request still runs gets 409.
+/// parameters is refused; a retry while the first request still runs gets 409. Keys belong to one merchant, mode
+/// and credential (the secret key, or one intent's client token), so one caller can never answer another's
+/// request; refusals that say nothing about the request's outcome (401, 403, 409, 429) are not stored. Stored
+/// responses are sealed: they can carry secrets (a webhook endpoint's `whsec_` secret, a `client_token`).
 struct IdempotencyService: Sendable {
     let context: PayHubContext
     let db: any Database
@@ -14,6 +17,9 @@ struct IdempotencyService: Sendable {
     static let lifetime: TimeInterval = 24 * 3600
     /// A key left `in_progress` this long belongs to a request that died with its process; it may run again.
     static let abandonedAfter: TimeInterval = 60
+    /// Answers that are never replayed: the same request may succeed once the caller, its permission, the
+    /// object's state or its rate allows it.
+    static let unstoredStatuses: Set<UInt> = [401, 403, 409, 429]
 
     func respond(
         to request: Request, principal: Principal, _ operation: @Sendable () async throws -> Response
@@ -28,6 +34,7 @@ struct IdempotencyService: Sendable {
         record.id = "idk_" + context.ids.randomToken(length: 24)
         record.merchantID = principal.merchantID
         record.livemode = principal.livemode
+        record.credentialScope = IdempotencyScope.of(principal)
         record.key = key
         record.fingerprint = fingerprint
         record.state = "in_progress"
@@ -43,17 +50,23 @@ struct IdempotencyService: Sendable {
 
         let response: Response
         do {
-            response = try await RequestIdempotency.$key.withValue(key) { try await operation() }
+            response = try await RequestIdempotency.$key.withValue(IdempotencyScope.objectKey(key, principal: principal)) {
+                try await operation()
+            }
         } catch {
             let errorResponse = APIErrorMiddleware.response(for: error, request: request)
-            if errorResponse.status.code >= 500 {
+            if errorResponse.status.code >= 500 || Self.unstoredStatuses.contains(errorResponse.status.code) {
                 try? await release(record)
             } else {
                 try await complete(record, with: errorResponse)
             }
             return errorResponse
         }
-        try await complete(record, with: response)
+        if Self.unstoredStatuses.contains(response.status.code) {
+            try await release(record)
+        } else {
+            try await complete(record, with: response)
+        }
         return response
     }
 
@@ -63,7 +76,8 @@ struct IdempotencyService: Sendable {
         return try await context.transactor.writeSQL(on: db) { tx -> Response? in
             guard let row = try await tx.raw("""
                 SELECT id, fingerprint, state, response_status, response_body, locked_at, expires_at FROM idempotency_keys \
-                WHERE merchant_id = \(bind: record.merchantID) AND livemode = \(bind: record.livemode) AND \(ident: "key") = \(bind: record.key)
+                WHERE merchant_id = \(bind: record.merchantID) AND livemode = \(bind: record.livemode) \
+                AND credential_scope = \(bind: record.credentialScope) AND \(ident: "key") = \(bind: record.key)
                 """).first()
             else {
                 try await Self.insert(record, on: tx)
@@ -84,7 +98,7 @@ struct IdempotencyService: Sendable {
                 let response = Response(status: HTTPResponseStatus(statusCode: status))
                 response.headers.contentType = .json
                 response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true")
-                response.body = .init(string: try row.optional("response_body", as: String.self) ?? "")
+                response.body = .init(string: try openStored(try row.optional("response_body", as: String.self) ?? ""))
                 return response
             }
             let lockedAt = try row.decode(column: "locked_at", as: Date.self)
@@ -104,15 +118,18 @@ struct IdempotencyService: Sendable {
 
     private static func insert(_ record: IdempotencyKeyModel, on tx: any SQLDatabase) async throws {
         try await tx.raw("""
-            INSERT INTO idempotency_keys (id, merchant_id, livemode, \(ident: "key"), fingerprint, state, locked_at, created_at, expires_at) \
-            VALUES (\(bind: record.id), \(bind: record.merchantID), \(bind: record.livemode), \(bind: record.key), \
+            INSERT INTO idempotency_keys (id, merchant_id, livemode, credential_scope, \(ident: "key"), fingerprint, state, \
+            locked_at, created_at, expires_at) \
+            VALUES (\(bind: record.id), \(bind: record.merchantID), \(bind: record.livemode), \(bind: record.credentialScope), \
+            \(bind: record.key), \
             \(bind: record.fingerprint), \(bind: record.state), \(bind: record.lockedAt), \(bind: record.createdAt), \
             \(bind: record.expiresAt))
             """).run()
     }
 
     private func complete(_ record: IdempotencyKeyModel, with response: Response) async throws {
-        let body = response.body.data.map { String(decoding: $0, as: UTF8.self) } ?? response.body.string ?? ""
+        let body = try context.secrets.seal(
+            response.body.data.map { String(decoding: $0, as: UTF8.self) } ?? response.body.string ?? "")
         let status = Int(response.status.code)
         let id = record.id ?? ""
         try await context.transactor.writeSQL(on: db) { tx in
@@ -121,6 +138,11 @@ struct IdempotencyService: Sendable {
                 response_body = \(bind: body) WHERE id = \(bind: id)
                 """).run()
         }
+    }
+
+    /// A stored response: sealed, or (stored before responses were sealed, and carrying no secret) plain JSON.
+    private func openStored(_ body: String) throws -> String {
+        body.hasPrefix(SecretBox.sealedPrefix) ? try context.secrets.open(body) : body
     }
 
     private func release(_ record: IdempotencyKeyModel) async throws {
@@ -160,7 +182,27 @@ extension APIError {
         message: "A request with this Idempotency-Key is still being processed; retry shortly.")
 }
 
-/// The `Idempotency-Key` of the request being served, for services that record it on what they create.
+/// Which credential an `Idempotency-Key` belongs to: the merchant's secret key, or one intent's client token.
+enum IdempotencyScope {
+    static let secretKey = "secret_key"
+
+    static func of(_ principal: Principal) -> String {
+        switch principal.credential {
+        case .secretKey: secretKey
+        case .clientToken(let intentID): "client_token:" + intentID
+        }
+    }
+
+    /// The key as the objects a request creates record it (`RequestIdempotency.key`): the secret key's as sent; a
+    /// client token's prefixed with its scope and a newline, which no `Idempotency-Key` header can contain, so a
+    /// retry finds only what the same credential made.
+    static func objectKey(_ key: String, principal: Principal) -> String {
+        principal.isSecretKey ? key : of(principal) + "\n" + key
+    }
+}
+
+/// The `Idempotency-Key` of the request being served (scoped by `IdempotencyScope.objectKey`), for services that
+/// record it on what they create and look for it on a retry.
 enum RequestIdempotency {
     @TaskLocal static var key: String?
 }

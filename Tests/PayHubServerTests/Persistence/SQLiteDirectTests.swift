@@ -83,12 +83,22 @@ final class SQLiteDirectTests: XCTestCase {
         try await assertCount("parents", 2)
     }
 
-    func testReadersCannotWrite() async throws {
-        do {
-            try await reader.raw("INSERT INTO parents (id) VALUES ('x')").run()
-            XCTFail("a reader wrote")
-        } catch {}
-        try await assertCount("parents", 0)
+    func testAWriteOnAQueryOnlyReaderIsRefusedAsReadOnlyAndWritesNothing() async throws {
+        for statement in ["INSERT INTO parents (id) VALUES ('x')", "CREATE TABLE written (id TEXT)"] {
+            do {
+                try await reader.raw(SQLQueryString(statement)).run()
+                XCTFail("a reader ran: \(statement)")
+            } catch let error as SQLiteDirectError {
+                XCTAssertTrue(error.isReadOnlyRefusal, "refused as a write on a read-only connection, not \(error)")
+            }
+        }
+        // Nothing was written, as the writer itself sees it.
+        let writer = store.database(.connection(store.writer))
+        let parents = try await writer.raw("SELECT COUNT(*) AS n FROM parents").first()?.decode(column: "n", as: Int.self)
+        XCTAssertEqual(parents, 0)
+        let tables = try await writer.raw("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'written'").first()?
+            .decode(column: "n", as: Int.self)
+        XCTAssertEqual(tables, 0)
     }
 
     func testConcurrentGroupedTransactionsAllCommitAndAFailingOneChangesNothing() async throws {
