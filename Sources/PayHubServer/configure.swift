@@ -75,7 +75,8 @@ enum PayHubDefaults {
                 SandboxConnector(settlementDelay: config.sandboxSettlementDelay),
                 StripeConnector(httpClient: client),
             ]),
-            webhookTransport: HTTPWebhookTransport(client: client))
+            webhookTransport: HTTPWebhookTransport(
+                eventLoopGroup: app.eventLoopGroup, policy: WebhookTargetPolicy(allowsPrivate: config.webhookAllowsPrivate)))
     }
 }
 

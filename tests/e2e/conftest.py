@@ -49,6 +49,10 @@ SERVER_DEFAULTS = {
     "PAYHUB_API_RATE_LIMIT": "100000",
     "PAYHUB_WEBHOOK_TIMEOUT": "5",
     "LOG_LEVEL": "info",
+    # The receivers below listen on 127.0.0.1, a private address PayHub refuses unless the operator allows it.
+    "PAYHUB_WEBHOOK_ALLOW_PRIVATE": "true",
+    # /metrics on the API port answers only this bearer token (see `metrics_text`).
+    "PAYHUB_METRICS_TOKEN": "e2e-metrics-token-0123456789",
 }
 
 

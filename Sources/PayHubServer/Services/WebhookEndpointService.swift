@@ -25,7 +25,7 @@ struct WebhookEndpointService: Sendable {
 
     func create(_ input: CreateWebhookEndpointRequest, principal: Principal) async throws -> WebhookEndpointObject {
         guard principal.isSecretKey else { throw APIError.secretKeyRequired }
-        try ReceiverURLPolicy.validate(input.url, livemode: principal.livemode)
+        try WebhookTargetPolicy(allowsPrivate: context.config.webhookAllowsPrivate).validate(url: input.url, livemode: principal.livemode)
         let filters = input.enabledEvents ?? ["*"]
         guard !filters.isEmpty, filters.count <= 64 else {
             throw APIError.invalid("parameter_invalid", "enabled_events must list 1 to 64 event types.", param: "enabled_events")
@@ -127,34 +127,5 @@ struct WebhookEndpointService: Sendable {
             id: endpoint.id ?? "", livemode: endpoint.livemode, url: endpoint.url, description: endpoint.endpointDescription,
             enabledEvents: endpoint.filters, status: endpoint.status, disabledReason: endpoint.disabledReason,
             created: Presenter.unix(endpoint.createdAt))
-    }
-}
-
-/// Which receiver URLs PayHub will call. Live mode demands https to a public host; test mode also allows
-/// plain http and local hosts, for development.
-enum ReceiverURLPolicy {
-    static func validate(_ url: String, livemode: Bool) throws {
-        try InputRules.url(url, param: "url")
-        guard let components = URLComponents(string: url), let host = components.host?.lowercased() else { return }
-        guard livemode else { return }
-        guard components.scheme?.lowercased() == "https" else {
-            throw APIError.invalid("url_invalid", "Live webhook endpoints must use https.", param: "url")
-        }
-        if isPrivate(host: host) {
-            throw APIError.invalid("url_invalid", "Live webhook endpoints must be public hosts.", param: "url")
-        }
-    }
-
-    static func isPrivate(host: String) -> Bool {
-        if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") || host.hasSuffix(".internal") { return true }
-        let trimmed = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if trimmed == "::1" || trimmed.hasPrefix("fc") || trimmed.hasPrefix("fd") || trimmed.hasPrefix("fe80") { return true }
-        let octets = trimmed.split(separator: ".").compactMap { Int($0) }
-        guard octets.count == 4 else { return false }
-        switch (octets[0], octets[1]) {
-        case (10, _), (127, _), (0, _), (169, 254), (192, 168): return true
-        case (172, 16...31), (100, 64...127): return true
-        default: return false
-        }
     }
 }

@@ -93,13 +93,15 @@ final class TestHub: @unchecked Sendable {
 
     static func start(
         _ database: TestDatabase, databaseName: String? = nil, migrate: Bool = true, environment: [String: String] = [:],
-        connectors: [any PaymentConnector] = [SandboxConnector(settlementDelay: 2)]
+        connectors: [any PaymentConnector] = [SandboxConnector(settlementDelay: 2)], webhookTransport: (any WebhookTransport)? = nil
     ) async throws -> TestHub {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payhub-test-" + UUID().uuidString).path
         var env = [
             "PAYHUB_DATA_DIR": directory, "PAYHUB_WORKERS": "off", "LOG_LEVEL": "error",
             "PAYHUB_MASTER_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
             "PAYHUB_PUBLIC_URL": "http://payhub.test",
+            // Test receivers live on 127.0.0.1 (tests of the SSRF policy turn this off).
+            "PAYHUB_WEBHOOK_ALLOW_PRIVATE": "true",
         ]
         var dropDatabase: (@Sendable () async throws -> Void)?
         if case .postgres(let adminURL) = database {
@@ -118,7 +120,7 @@ final class TestHub: @unchecked Sendable {
         let context = PayHubContext(
             config: config, clock: clock,
             connectors: ConnectorRegistry(connectors),
-            webhookTransport: transport)
+            webhookTransport: webhookTransport ?? transport)
         do {
             try await configure(app, config: config, context: context)
             if migrate { try await app.autoMigrate() }
@@ -206,10 +208,11 @@ final class TestHub: @unchecked Sendable {
 
 /// Runs `body` against a fresh hub on every available database.
 func withEachDatabase(
-    environment: [String: String] = [:], _ body: (TestHub) async throws -> Void, file: StaticString = #filePath, line: UInt = #line
+    environment: [String: String] = [:], webhookTransport: (any WebhookTransport)? = nil, _ body: (TestHub) async throws -> Void,
+    file: StaticString = #filePath, line: UInt = #line
 ) async throws {
     for database in TestDatabase.all {
-        let hub = try await TestHub.start(database, environment: environment)
+        let hub = try await TestHub.start(database, environment: environment, webhookTransport: webhookTransport)
         do {
             try await body(hub)
         } catch {
