@@ -22,6 +22,7 @@ struct WebhookEndpointService: Sendable {
 
     /// How long the previous secret keeps signing after a rotation.
     static let rotationOverlap: TimeInterval = 24 * 3600
+    static let endpointLimit = 16
 
     func create(_ input: CreateWebhookEndpointRequest, principal: Principal) async throws -> WebhookEndpointObject {
         guard principal.isSecretKey else { throw APIError.secretKeyRequired }
@@ -34,11 +35,6 @@ struct WebhookEndpointService: Sendable {
             throw APIError.invalid("parameter_invalid", "Unknown event type '\(filter)' in enabled_events.", param: "enabled_events")
         }
         try InputRules.text(input.description, max: 500, param: "description")
-        let count = try await WebhookEndpointModel.query(on: db)
-            .filter(\.$merchantID == principal.merchantID).filter(\.$deletedAt == nil).count()
-        guard count < 16 else {
-            throw APIError.invalid("webhook_endpoint_limit", "A merchant can have at most 16 webhook endpoints.")
-        }
         let now = context.clock.now()
         let secret = StandardWebhookSigner.newSecret()
         let endpoint = WebhookEndpointModel()
@@ -52,7 +48,17 @@ struct WebhookEndpointService: Sendable {
         endpoint.status = "enabled"
         endpoint.createdAt = now
         endpoint.updatedAt = now
-        try await context.transactor.write(on: db) { tx in try await endpoint.create(on: tx) }
+        let merchantID = principal.merchantID
+        try await context.transactor.write(on: db) { tx in
+            // Counted inside the transaction, with the merchant's row locked: concurrent creations take turns.
+            try await tx.sql.lockForUpdate(MerchantModel.schema, id: merchantID)
+            let count = try await WebhookEndpointModel.query(on: tx)
+                .filter(\.$merchantID == merchantID).filter(\.$deletedAt == nil).count()
+            guard count < Self.endpointLimit else {
+                throw APIError.invalid("webhook_endpoint_limit", "A merchant can have at most \(Self.endpointLimit) webhook endpoints.")
+            }
+            try await endpoint.create(on: tx)
+        }
         var object = Self.object(endpoint)
         object.secret = secret
         return object
@@ -92,18 +98,24 @@ struct WebhookEndpointService: Sendable {
         return DeletedObject(id: id, object: "webhook_endpoint")
     }
 
-    /// A new secret; the previous one keeps signing for 24 hours so receivers can switch over.
+    /// A new secret; the previous one keeps signing for 24 hours so receivers can switch over. Rotations of one
+    /// endpoint take turns: each reads the secret it demotes inside its transaction, with the row locked.
     func rotateSecret(_ id: String, principal: Principal) async throws -> WebhookEndpointObject {
-        let endpoint = try await load(id, principal: principal)
+        _ = try await load(id, principal: principal)
         let now = context.clock.now()
         let secret = StandardWebhookSigner.newSecret()
         let sealed = try context.secrets.seal(secret)
-        try await context.transactor.write(on: db) { tx in
+        let endpoint = try await context.transactor.write(on: db) { tx in
+            try await tx.sql.lockForUpdate(WebhookEndpointModel.schema, id: id)
+            guard let endpoint = try await Self.find(id, principal: principal, on: tx) else {
+                throw APIError.notFound("webhook_endpoint", id: id)
+            }
             endpoint.previousSecretSealed = endpoint.secretSealed
             endpoint.previousSecretExpiresAt = now.addingTimeInterval(Self.rotationOverlap)
             endpoint.secretSealed = sealed
             endpoint.updatedAt = now
             try await endpoint.save(on: tx)
+            return endpoint
         }
         var object = Self.object(endpoint)
         object.secret = secret
@@ -117,6 +129,10 @@ struct WebhookEndpointService: Sendable {
     }
 
     private func find(_ id: String, principal: Principal) async throws -> WebhookEndpointModel? {
+        try await Self.find(id, principal: principal, on: db)
+    }
+
+    private static func find(_ id: String, principal: Principal, on db: any Database) async throws -> WebhookEndpointModel? {
         try await WebhookEndpointModel.query(on: db)
             .filter(\.$id == id).filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
             .filter(\.$deletedAt == nil).first()
