@@ -38,10 +38,12 @@ public struct ConnectorCapabilities: Sendable, Equatable {
     public var statusCheck: Bool
     public var incomingWebhooks: Bool
     public var otp: Bool
+    /// Whether the provider moves real money: only such providers may back live-mode accounts.
+    public var liveMode: Bool
 
     public init(
         methods: Set<String>, currencies: Set<String>? = nil, manualCapture: Bool, partialRefund: Bool,
-        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool
+        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool, liveMode: Bool
     ) {
         self.methods = methods
         self.currencies = currencies
@@ -50,6 +52,7 @@ public struct ConnectorCapabilities: Sendable, Equatable {
         self.statusCheck = statusCheck
         self.incomingWebhooks = incomingWebhooks
         self.otp = otp
+        self.liveMode = liveMode
     }
 
     public func supports(method: String, currency: Currency) -> Bool {

@@ -35,6 +35,10 @@ public struct ProviderAccountService: Sendable {
             throw APIError.invalid("provider_unknown", "Unknown provider '\(provider)'; known: \(context.connectors.names.joined(separator: ", ")).", param: "provider")
         }
         guard try await MerchantModel.find(merchantID, on: db) != nil else { throw APIError.notFound("merchant", id: merchantID) }
+        guard !livemode || connector.capabilities.liveMode else {
+            throw APIError.invalid(
+                "provider_test_only", "The \(provider) provider moves no real money: it can back test-mode accounts only.", param: "mode")
+        }
         do {
             try connector.validateCredentials(ProviderCredentials(credentials))
         } catch let error as ConnectorError {
@@ -62,7 +66,7 @@ public struct ProviderAccountService: Sendable {
         let accounts = try await ProviderAccountModel.enabled(
             merchantID: merchantID, livemode: livemode, provider: provider, on: context.transactor.reader(db))
         let candidates = accounts.compactMap { account -> (ProviderAccountModel, any PaymentConnector)? in
-            guard let connector = context.connectors[account.provider],
+            guard let connector = context.connectors[account.provider], !livemode || connector.capabilities.liveMode,
                   connector.capabilities.supports(method: methodType, currency: currency) else { return nil }
             return (account, connector)
         }
