@@ -94,6 +94,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # Small helpers.
 
 
+def metrics_text(base_url: str) -> str:
+    """The Prometheus exposition of a server started with SERVER_DEFAULTS (its metrics token)."""
+    response = requests.get(base_url + "/metrics", timeout=10,
+                            headers={"Authorization": f"Bearer {SERVER_DEFAULTS['PAYHUB_METRICS_TOKEN']}"})
+    response.raise_for_status()
+    return response.text
+
+
 def free_port() -> int:
     """A TCP port of 127.0.0.1 that nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -1,13 +1,31 @@
 import PayHubCore
 import Vapor
 
-/// Authenticates `/v1` requests and applies rate limits: per API key, and per payment intent for client tokens.
+/// Authenticates `/v1` requests and applies rate limits: per API key, per payment intent for client tokens, and
+/// per client address for failed authentications (so keys cannot be guessed at speed).
 struct PrincipalMiddleware: AsyncMiddleware {
+    /// Failed authentications a client address may make: a burst, then this many per second.
+    static let failuresPerSecond = 1.0
+    static let failureBurst = 20.0
+
     let auth: AuthService
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let principal = try await auth.authenticate(request)
         let context = request.payhub
+        let principal: Principal
+        do {
+            principal = try await auth.authenticate(request)
+        } catch let error as APIError where error.status == .unauthorized || error.status == .forbidden {
+            let address = request.remoteAddress?.ipAddress ?? "unknown"
+            if let wait = try await context.rateLimiter.take(
+                "auth-failures:\(address)", perSecond: Self.failuresPerSecond, burst: Self.failureBurst, now: context.clock.now(),
+                on: request.db) {
+                throw APIError(
+                    status: .tooManyRequests, kind: .rateLimit, code: "authentication_rate_limited",
+                    message: "Too many failed authentications from this address; retry after \(wait) second(s).", retryAfter: wait)
+            }
+            throw error
+        }
         let now = context.clock.now()
         let wait: Int?
         switch principal.credential {
