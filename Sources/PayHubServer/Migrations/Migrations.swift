@@ -12,5 +12,6 @@ enum PayHubMigrations {
         M007_AddIdempotencyKeysToObjects(),
         M008_AddIdempotencyKeyToAttempts(),
         M009_CreateRateLimitBuckets(),
+        M020_CreateAuthenticationDecisions(),
     ]
 }

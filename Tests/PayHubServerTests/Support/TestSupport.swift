@@ -242,3 +242,31 @@ enum PostgresAdmin {
         try await app.asyncShutdown()
     }
 }
+
+extension TestHub {
+    /// Opens an authentication page as a browser would: its HTML and the CSRF cookie and form token it hands out.
+    func openPage(_ path: String) async throws -> (html: String, token: String?, cookie: String?, headers: HTTPHeaders) {
+        let page = try await app.testable().performTest(request: .init(method: .GET, url: URI(path: path), headers: [:], body: ByteBuffer()))
+        let html = page.body.string
+        let token = html.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression).map { match in
+            String(html[match].dropFirst(#"name="csrf_token" value=""#.count).dropLast())
+        }
+        return (html, token, page.headers.setCookie?[AuthenticationPageGuard.cookieName]?.string, page.headers)
+    }
+
+    /// Posts the page's form (the decision, the CSRF token and cookie given, or the page's own ones).
+    func submitPage(_ path: String, decision: String, token: String?, cookie: String?) async throws -> XCTHTTPResponse {
+        var headers = HTTPHeaders()
+        headers.contentType = .urlEncodedForm
+        if let cookie { headers.replaceOrAdd(name: .cookie, value: "\(AuthenticationPageGuard.cookieName)=\(cookie)") }
+        var body = "decision=\(decision)"
+        if let token { body += "&csrf_token=\(token)" }
+        return try await app.testable().performTest(request: .init(method: .POST, url: URI(path: path), headers: headers, body: ByteBuffer(string: body)))
+    }
+
+    /// Opens the page and decides on it, as the customer does.
+    func decideOnPage(_ path: String, decision: String) async throws -> XCTHTTPResponse {
+        let page = try await openPage(path)
+        return try await submitPage(path, decision: decision, token: page.token, cookie: page.cookie)
+    }
+}
