@@ -149,7 +149,8 @@ public struct HostResolver: WebhookHostResolver {
 
     public func addresses(of host: String) async throws -> [IPAddress] {
         let name = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        let found = try await NIOThreadPool.singleton.runIfActive { Self.lookUp(name, flags: 0) }
+        // Only address families this machine can reach: the transport connects to the first address.
+        let found = try await NIOThreadPool.singleton.runIfActive { Self.lookUp(name, flags: AI_ADDRCONFIG) }
         guard !found.isEmpty else { throw Failed() }
         return found
     }
