@@ -40,17 +40,22 @@ final class AuthenticationTests: XCTestCase {
 
     func testFailedAuthenticationIsRateLimitedPerClientAddress() async throws {
         try await withEachDatabase { hub in
+            let burst = hub.context.config.authFailureBurst
+            XCTAssertEqual(burst, 20, "the default")
             var statuses: [HTTPResponseStatus] = []
-            for index in 0..<Int(PrincipalMiddleware.failureBurst) + 5 {
+            for index in 0..<burst + 5 {
                 statuses.append(try await hub.request(.GET, "/v1/events", key: "sk_test_guess\(index)").status)
             }
-            XCTAssertEqual(statuses.prefix(Int(PrincipalMiddleware.failureBurst)).filter { $0 == .unauthorized }.count, Int(PrincipalMiddleware.failureBurst))
+            XCTAssertEqual(statuses.prefix(burst).filter { $0 == .unauthorized }.count, burst)
+            XCTAssertEqual(statuses.suffix(5).filter { $0 == .tooManyRequests }.count, 5)
             let limited = try await hub.request(.GET, "/v1/events", key: "sk_test_guess_more")
             XCTAssertEqual(limited.status, .tooManyRequests)
             XCTAssertEqual(limited.errorCode, "authentication_rate_limited")
             XCTAssertNotNil(limited.headers.first(name: .retryAfter))
             let valid = try await hub.request(.GET, "/v1/events")
             XCTAssertEqual(valid.status, .ok, "a valid key still works")
+            let anonymous = try await hub.request(.GET, "/v1/events", key: "")
+            XCTAssertEqual(anonymous.status, .unauthorized, "no credential guesses nothing: a plain 401")
             hub.clock.advance(5)
             let later = try await hub.request(.GET, "/v1/events", key: "sk_test_guess_later")
             XCTAssertEqual(later.status, .unauthorized, "the allowance refills")

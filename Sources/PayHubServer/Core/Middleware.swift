@@ -4,9 +4,8 @@ import Vapor
 /// Authenticates `/v1` requests and applies rate limits: per API key, per payment intent for client tokens, and
 /// per client address for failed authentications (so keys cannot be guessed at speed).
 struct PrincipalMiddleware: AsyncMiddleware {
-    /// Failed authentications a client address may make: a burst, then this many per second.
+    /// Failed authentications come back at this rate, after a burst of `PAYHUB_AUTH_FAILURE_LIMIT`.
     static let failuresPerSecond = 1.0
-    static let failureBurst = 20.0
 
     let auth: AuthService
 
@@ -15,11 +14,13 @@ struct PrincipalMiddleware: AsyncMiddleware {
         let principal: Principal
         do {
             principal = try await auth.authenticate(request)
-        } catch let error as APIError where error.status == .unauthorized || error.status == .forbidden {
+        } catch let error as APIError where (error.status == .unauthorized || error.status == .forbidden)
+            && request.headers.bearerAuthorization != nil {
+            // A credential was presented and was wrong: a guess. (No credential at all guesses nothing.)
             let address = request.remoteAddress?.ipAddress ?? "unknown"
             if let wait = try await context.rateLimiter.take(
-                "auth-failures:\(address)", perSecond: Self.failuresPerSecond, burst: Self.failureBurst, now: context.clock.now(),
-                on: request.db) {
+                "auth-failures:\(address)", perSecond: Self.failuresPerSecond, burst: Double(context.config.authFailureBurst),
+                now: context.clock.now(), on: request.db) {
                 throw APIError(
                     status: .tooManyRequests, kind: .rateLimit, code: "authentication_rate_limited",
                     message: "Too many failed authentications from this address; retry after \(wait) second(s).", retryAfter: wait)

@@ -43,6 +43,8 @@ public struct PayHubConfig: Sendable {
     public var metricsAddress: (hostname: String, port: Int)?
     /// A bearer token that opens `/metrics` on the API port.
     public var metricsToken: String?
+    /// Failed authentications a client address may make in a burst (they come back at one per second).
+    public var authFailureBurst: Int
     /// How often background workers look for work.
     public var workerInterval: TimeInterval
     /// Age after which an unfinished attempt or refund is checked with its provider.
@@ -179,6 +181,7 @@ public struct PayHubConfig: Sendable {
             webhookAllowsPrivate: flag("PAYHUB_WEBHOOK_ALLOW_PRIVATE", default: false),
             metricsAddress: metricsAddress,
             metricsToken: metricsToken,
+            authFailureBurst: integer("PAYHUB_AUTH_FAILURE_LIMIT", default: 20, range: 1...1_000_000),
             workerInterval: seconds("PAYHUB_WORKER_INTERVAL", default: 1, positive: true),
             statusCheckAge: seconds("PAYHUB_STATUS_CHECK_AGE", default: 60),
             sandboxSettlementDelay: seconds("PAYHUB_SANDBOX_DELAY", default: 2),
