@@ -10,7 +10,9 @@
 # PAYHUB_SECRET_KEY must be a test-mode secret key of a merchant whose only provider is the sandbox: the demo
 # merchant of `payhub serve` (its keys are in <data dir>/demo-merchant.json, `secret_key_test`). The run creates
 # payment intents, payments, refunds and webhook endpoints in that mode. Start the server with a high rate limit,
-# e.g. PAYHUB_API_RATE_LIMIT=100000, or the run mostly sees 429s.
+# e.g. PAYHUB_API_RATE_LIMIT=100000 and PAYHUB_AUTH_FAILURE_LIMIT=100000 (its invalid-credential checks are failed
+# authentications), or the run mostly sees 429s, and with PAYHUB_WEBHOOK_ALLOW_PRIVATE=true, or the loopback receiver
+# URLs below are refused.
 # Requests go to PAYHUB_URL only; webhook endpoint URLs the run creates are rewritten to a closed port on
 # 127.0.0.1 so that the server's deliveries never leave the machine.
 #

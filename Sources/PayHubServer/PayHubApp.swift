@@ -10,12 +10,39 @@ public enum PayHubApp {
         let app = try await Application.make(Environment(name: "production", arguments: ["payhub"]))
         do {
             try await configure(app, config: config)
-            if migrateSQLite, case .sqlite = config.database { try await app.autoMigrate() }
+            if migrateSQLite, case .sqlite = config.database { try await migrate(app) }
         } catch {
             try? await app.asyncShutdown()
             throw error
         }
         return app
+    }
+
+    /// Applies the pending migrations quietly and says so in one line, only when there were any. Returns how many.
+    @discardableResult
+    public static func migrate(_ app: Application) async throws -> Int {
+        let level = app.logger.logLevel
+        app.logger.logLevel = max(level, .warning)
+        defer { app.logger.logLevel = level }
+        try await app.migrator.setupIfNeeded().get()
+        let pending = try await app.migrator.previewPrepareBatch().get().count
+        guard pending > 0 else { return 0 }
+        try await app.migrator.prepareBatch().get()
+        app.logger.logLevel = level
+        app.logger.notice("database migrated: \(pending) migration\(pending == 1 ? "" : "s") applied")
+        return pending
+    }
+
+    /// Reverts the last batch of migrations quietly. Returns how many were reverted.
+    @discardableResult
+    public static func revertLastBatch(_ app: Application) async throws -> Int {
+        let level = app.logger.logLevel
+        app.logger.logLevel = max(level, .warning)
+        defer { app.logger.logLevel = level }
+        try await app.migrator.setupIfNeeded().get()
+        let batch = try await app.migrator.previewRevertLastBatch().get().count
+        if batch > 0 { try await app.migrator.revertLastBatch().get() }
+        return batch
     }
 
     /// The demo merchant of the embedded default: created on first run, its keys kept in the data folder
@@ -42,8 +69,12 @@ public enum PayHubApp {
             "PayHub is running at \(base)",
             "  database        \(describe(config.database))",
             "  API             \(base)/v1  (OpenAPI: \(base)/v1/openapi.json)",
-            "  health          \(base)/healthz  \(base)/readyz  metrics: \(base)/metrics",
+            "  health          \(base)/healthz  \(base)/readyz",
+            "  metrics         \(metricsLine(config))",
         ]
+        if config.webhookAllowsPrivate {
+            lines.append("  WARNING         PAYHUB_WEBHOOK_ALLOW_PRIVATE is on: webhooks may reach private and loopback addresses")
+        }
         if let demo {
             lines += [
                 "",
@@ -59,6 +90,15 @@ public enum PayHubApp {
             ]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func metricsLine(_ config: PayHubConfig) -> String {
+        if let address = config.metricsAddress {
+            let host = address.hostname.contains(":") ? "[\(address.hostname)]" : address.hostname
+            return "http://\(host):\(address.port)/metrics"
+        }
+        if config.metricsToken != nil { return "\(config.publicBaseURL)/metrics (with PAYHUB_METRICS_TOKEN as bearer token)" }
+        return "off (set PAYHUB_METRICS_ADDRESS or PAYHUB_METRICS_TOKEN)"
     }
 
     static func describe(_ database: PayHubConfig.Database) -> String {

@@ -58,6 +58,9 @@ public func configure(_ app: Application, config: PayHubConfig, context: PayHubC
     app.middleware.use(CardDataGuardMiddleware())
 
     try routes(app)
+    if let metrics = config.metricsAddress {
+        app.lifecycle.use(MetricsServer(hostname: metrics.hostname, port: metrics.port))
+    }
     app.lifecycle.use(BackgroundWorkers())
 }
 
@@ -75,7 +78,8 @@ enum PayHubDefaults {
                 SandboxConnector(settlementDelay: config.sandboxSettlementDelay),
                 StripeConnector(httpClient: client),
             ]),
-            webhookTransport: HTTPWebhookTransport(client: client))
+            webhookTransport: HTTPWebhookTransport(
+                eventLoopGroup: app.eventLoopGroup, policy: WebhookTargetPolicy(allowsPrivate: config.webhookAllowsPrivate)))
     }
 }
 

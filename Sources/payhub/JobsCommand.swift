@@ -47,7 +47,7 @@ struct JobsCommand: AsyncParsableCommand {
             LoggingBootstrap.run(level: .warning)
             try await withApp(config) { app in
                 guard try await JobsAdministration.retry(app: app, id: id) else {
-                    throw CommandFailure("There is no failed job \(id).")
+                    throw CommandFailure(description: "There is no failed job \(id).")
                 }
                 print("Job \(id) will run again now.")
             }
@@ -71,10 +71,4 @@ enum JobsTable {
                 .trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n")
     }
-}
-
-/// A command that failed for a reason the operator can read: printed as a sentence, exit code 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -13,6 +13,47 @@ struct PayHubCommand: AsyncParsableCommand {
         abstract: "PayHub: one API in front of many payment providers.",
         subcommands: [Serve.self, Migrate.self, MerchantCommand.self, ProviderCommand.self, JobsCommand.self],
         defaultSubcommand: Serve.self)
+
+    /// Runs the command; any failure ends with one sentence on standard error and a non-zero exit status.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: CommandFailure.readable(error))
+        }
+    }
+}
+
+/// A failure as one sentence for the operator, never a dump of an internal error value.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+
+    static func readable(_ error: any Error) -> any Error {
+        switch error {
+        case is CommandFailure, is CleanExit, is ExitCode, is ArgumentParser.ValidationError: return error
+        case let invalid as PayHubConfig.Invalid: return CommandFailure(description: invalid.description)
+        case let abort as any AbortError: return CommandFailure(description: sentence(abort.reason))
+        default:
+            // ArgumentParser's own errors (unknown options, missing values) print themselves well.
+            let type = String(reflecting: type(of: error))
+            if type.hasPrefix("ArgumentParser.") { return error }
+            if type.contains("PSQLError") || type.contains("SQLiteError") {
+                return CommandFailure(description: "PayHub could not use the database: check DATABASE_URL (or --data-dir) and that the database is running.")
+            }
+            return CommandFailure(description: sentence("PayHub could not finish: \(error)"))
+        }
+    }
+
+    static func sentence(_ text: String) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let last = trimmed.last else { return "Something went wrong." }
+        return ".!?".contains(last) ? trimmed : trimmed + "."
+    }
 }
 
 /// Flags every subcommand takes; they win over the environment.
@@ -41,6 +82,9 @@ struct Serve: AsyncParsableCommand {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let signals = TerminationSignals()
         let app = try await PayHubApp.make(config: config)
+        if config.webhookAllowsPrivate {
+            app.logger.warning("PAYHUB_WEBHOOK_ALLOW_PRIVATE is on: webhooks may go to private and loopback addresses (local development only)")
+        }
         do {
             var demo: MerchantCredentials?
             if case .sqlite = config.database { demo = try await PayHubApp.demoMerchant(app: app, config: config) }
@@ -69,8 +113,13 @@ struct Migrate: AsyncParsableCommand {
         LoggingBootstrap.run(level: .warning)
         let app = try await PayHubApp.make(config: config, migrateSQLite: false)
         do {
-            if revert { try await app.autoRevert() } else { try await app.autoMigrate() }
-            print(revert ? "Reverted." : "Migrated.")
+            if revert {
+                let reverted = try await PayHubApp.revertLastBatch(app)
+                print(reverted == 0 ? "Nothing to revert." : "Reverted \(reverted) migration\(reverted == 1 ? "" : "s").")
+            } else {
+                let applied = try await PayHubApp.migrate(app)
+                print(applied == 0 ? "The database is up to date." : "Applied \(applied) migration\(applied == 1 ? "" : "s").")
+            }
         } catch {
             try? await app.asyncShutdown()
             throw error
@@ -129,6 +178,11 @@ struct ProviderCommand: AsyncParsableCommand {
                 let account = try await ProviderAccountService(context: app.payhub, db: app.db).add(
                     merchantID: merchant, provider: provider, livemode: mode == "live", name: name, credentials: credentials)
                 print(try JSON.pretty(account))
+                if !config.publicBaseURLConfigured {
+                    FileHandle.standardError.write(Data((
+                        "Note: PAYHUB_PUBLIC_URL is not set, so webhook_url assumes PayHub is reached at \(config.publicBaseURL); "
+                        + "set PAYHUB_PUBLIC_URL to the address the provider reaches PayHub at.\n").utf8))
+                }
             }
         }
     }

@@ -170,13 +170,13 @@ final class APIContractTests: XCTestCase {
     }
 
     func testHealthReadinessMetricsAndOpenAPI() async throws {
-        try await withEachDatabase { hub in
+        try await withEachDatabase(environment: ["PAYHUB_METRICS_TOKEN": "metrics-token-0123456789abcdef"]) { hub in
             _ = try await hub.pay()
             let health = try await hub.request(.GET, "/healthz", key: "")
             XCTAssertEqual(health["status"] as? String, "ok")
             let ready = try await hub.request(.GET, "/readyz", key: "")
             XCTAssertEqual(ready["status"] as? String, "ready")
-            let metrics = try await hub.request(.GET, "/metrics", key: "")
+            let metrics = try await hub.request(.GET, "/metrics", key: "metrics-token-0123456789abcdef")
             XCTAssertTrue(metrics.text.contains("payhub_http_requests_total"), metrics.text)
             XCTAssertTrue(metrics.text.contains("payhub_payments_total{"), metrics.text)
             let spec = try await hub.request(.GET, "/v1/openapi.json", key: "")

@@ -77,10 +77,7 @@ final class PaymentFlowTests: XCTestCase {
             XCTAssertEqual(page.status, .ok, page.body.string)
             XCTAssertTrue(page.body.string.contains("5.00 EUR"))
 
-            var form = HTTPHeaders()
-            form.contentType = .urlEncodedForm
-            let decided = try await hub.app.testable().performTest(
-                request: .init(method: .POST, url: URI(path: path), headers: form, body: ByteBuffer(string: "decision=approve")))
+            let decided = try await hub.decideOnPage(path, decision: "approve")
             XCTAssertEqual(decided.status, .seeOther)
             XCTAssertEqual(decided.headers.first(name: .location), "https://shop.example/return?payment_intent=\(intent.id)")
             let done = try await hub.request(.GET, "/v1/payment_intents/\(intent.id)")

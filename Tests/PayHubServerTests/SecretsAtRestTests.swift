@@ -60,7 +60,7 @@ final class SecretsAtRestTests: XCTestCase {
             // A provider account with credentials, and the webhook deliveries.
             let providerSecrets = ["webhook_secret": "whsec_provider_" + UUID().uuidString, "api_key": "prov_key_" + UUID().uuidString]
             _ = try await ProviderAccountService(context: hub.context, db: hub.app.db).add(
-                merchantID: hub.merchant.id, provider: "sandbox", livemode: true, name: "Second sandbox", credentials: providerSecrets)
+                merchantID: hub.merchant.id, provider: "sandbox", livemode: false, name: "Second sandbox", credentials: providerSecrets)
             secrets += providerSecrets.map { ("provider credential \($0.key)", $0.value) }
             let delivered = try await hub.deliveryWorker.runOnce()
             XCTAssertGreaterThan(delivered, 0)

@@ -64,10 +64,7 @@ final class StripeThroughPayHubTests: XCTestCase {
             let page = try await hub.app.testable().performTest(request: .init(method: .GET, url: URI(path: path), headers: [:], body: ByteBuffer()))
             XCTAssertEqual(page.status, .ok, page.body.string)
             XCTAssertTrue(page.body.string.contains("20.00 EUR"))
-            var form = HTTPHeaders()
-            form.contentType = .urlEncodedForm
-            let decided = try await hub.app.testable().performTest(
-                request: .init(method: .POST, url: URI(path: path), headers: form, body: ByteBuffer(string: "decision=approve")))
+            let decided = try await hub.decideOnPage(path, decision: "approve")
             XCTAssertEqual(decided.headers.first(name: .location), "https://shop.example/back?payment_intent=\(intent.id)")
             let authenticated = try await hub.request(.GET, "/v1/payment_intents/\(intent.id)")
             XCTAssertEqual(authenticated["status"] as? String, "succeeded", authenticated.text)

@@ -195,7 +195,7 @@ final class WebhookDeliveryTests: XCTestCase {
     }
 
     func testReceiverURLsAreValidated() async throws {
-        try await withEachDatabase { hub in
+        try await withEachDatabase(environment: ["PAYHUB_WEBHOOK_ALLOW_PRIVATE": "false"]) { hub in
             for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/x", "/relative"] {
                 let reply = try await hub.request(.POST, "/v1/webhook_endpoints", json: ["url": url])
                 XCTAssertEqual(reply.errorCode, "url_invalid", url)

@@ -49,6 +49,10 @@ SERVER_DEFAULTS = {
     "PAYHUB_API_RATE_LIMIT": "100000",
     "PAYHUB_WEBHOOK_TIMEOUT": "5",
     "LOG_LEVEL": "info",
+    # The receivers below listen on 127.0.0.1, a private address PayHub refuses unless the operator allows it.
+    "PAYHUB_WEBHOOK_ALLOW_PRIVATE": "true",
+    # /metrics on the API port answers only this bearer token (see `metrics_text`).
+    "PAYHUB_METRICS_TOKEN": "e2e-metrics-token-0123456789",
 }
 
 
@@ -88,6 +92,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # --------------------------------------------------------------------------------------------------------------
 # Small helpers.
+
+
+def metrics_text(base_url: str) -> str:
+    """The Prometheus exposition of a server started with SERVER_DEFAULTS (its metrics token)."""
+    response = requests.get(base_url + "/metrics", timeout=10,
+                            headers={"Authorization": f"Bearer {SERVER_DEFAULTS['PAYHUB_METRICS_TOKEN']}"})
+    response.raise_for_status()
+    return response.text
 
 
 def free_port() -> int:

@@ -9,9 +9,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
-from conftest import assert_delivered_exactly_once, undelivered, wait_until
+from conftest import assert_delivered_exactly_once, metrics_text, undelivered, wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -85,7 +84,7 @@ def test_two_processes_deliver_every_event_once_to_every_endpoint(postgres_deplo
 
 def metric(server, name: str, **labels) -> float:
     """The value of a counter at the server's /metrics (0 when absent)."""
-    text = requests.get(server.base_url + "/metrics", timeout=10).text
+    text = metrics_text(server.base_url)
     total = 0.0
     for line in text.splitlines():
         if not line.startswith(name + "{") and not line.startswith(name + " "):

@@ -56,10 +56,12 @@ public struct ConnectorCapabilities: Sendable, Equatable {
     public var incomingWebhooks: Bool
     public var otp: Bool
     public var deduplication: Deduplication
+    /// Whether the provider moves real money: only such providers may back live-mode accounts.
+    public var liveMode: Bool
 
     public init(
         methods: Set<String>, currencies: Set<String>? = nil, manualCapture: Bool, partialRefund: Bool,
-        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool, deduplication: Deduplication = .idempotencyKey
+        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool, liveMode: Bool, deduplication: Deduplication = .idempotencyKey
     ) {
         self.deduplication = deduplication
         self.methods = methods
@@ -69,6 +71,7 @@ public struct ConnectorCapabilities: Sendable, Equatable {
         self.statusCheck = statusCheck
         self.incomingWebhooks = incomingWebhooks
         self.otp = otp
+        self.liveMode = liveMode
     }
 
     public func supports(method: String, currency: Currency) -> Bool {

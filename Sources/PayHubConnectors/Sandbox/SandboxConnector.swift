@@ -12,7 +12,8 @@ public struct SandboxConnector: PaymentConnector {
     public var name: String { Self.name }
     public let capabilities = ConnectorCapabilities(
         methods: ["card", "mobile_money", "wallet"], currencies: nil, manualCapture: true, partialRefund: true,
-        statusCheck: true, incomingWebhooks: true, otp: true
+        statusCheck: true, incomingWebhooks: true, otp: true,
+        liveMode: false  // a simulation: no money moves
     )
 
     /// How long asynchronous payments and refunds take to settle.

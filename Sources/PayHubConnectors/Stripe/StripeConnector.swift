@@ -15,7 +15,7 @@ public struct StripeConnector: PaymentConnector {
     public var name: String { Self.name }
     public let capabilities = ConnectorCapabilities(
         methods: ["card"], currencies: nil, manualCapture: true, partialRefund: true, statusCheck: true,
-        incomingWebhooks: true, otp: false
+        incomingWebhooks: true, otp: false, liveMode: true
     )
 
     private let api: StripeAPIClient

@@ -26,6 +26,8 @@ public struct PayHubConfig: Sendable {
     public var port: Int
     /// Where browsers reach this PayHub (sandbox pages, redirects). Defaults to `http://hostname:port`.
     public var publicBaseURL: String
+    /// Whether `PAYHUB_PUBLIC_URL` set the public URL (otherwise it is guessed from the listen address).
+    public var publicBaseURLConfigured: Bool
     /// 32 bytes that seal provider credentials and webhook secrets, and sign client tokens.
     public var masterKey: SymmetricKey
     public var maximumAmount: Int64
@@ -36,6 +38,14 @@ public struct PayHubConfig: Sendable {
     public var clientTokenLifetime: TimeInterval
     public var webhookTimeout: TimeInterval
     public var webhookConcurrency: Int
+    /// Whether webhooks may go to private, loopback and link-local addresses (local development only).
+    public var webhookAllowsPrivate: Bool
+    /// A separate `host:port` that serves `/metrics`; when set, the API port does not.
+    public var metricsAddress: (hostname: String, port: Int)?
+    /// A bearer token that opens `/metrics` on the API port.
+    public var metricsToken: String?
+    /// Failed authentications a client address may make in a burst (they come back at one per second).
+    public var authFailureBurst: Int
     /// How often background workers look for work.
     public var workerInterval: TimeInterval
     /// Age after which an unfinished attempt or refund is checked with its provider.
@@ -83,6 +93,17 @@ public struct PayHubConfig: Sendable {
             return parsed
         }
 
+        func flag(_ name: String, default value: Bool) -> Bool {
+            guard let raw = env[name] else { return value }
+            switch raw.lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off", "": return false
+            default:
+                problems.append("\(name) must be true or false, got '\(raw)'")
+                return value
+            }
+        }
+
         let dataDirectory = env["PAYHUB_DATA_DIR"] ?? "./payhub-data"
         let database: Database
         if let url = env["DATABASE_URL"], !url.isEmpty {
@@ -120,6 +141,30 @@ public struct PayHubConfig: Sendable {
 
         let hostname = env["HOST"] ?? "127.0.0.1"
         let port = integer("PORT", default: 8080, range: 0...65535)
+        var publicBaseURL = "http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port)"
+        if let raw = env["PAYHUB_PUBLIC_URL"], !raw.isEmpty {
+            let trimmed = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            if let components = URLComponents(string: trimmed), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+               components.host?.isEmpty == false, components.query == nil {
+                publicBaseURL = trimmed
+            } else {
+                problems.append("PAYHUB_PUBLIC_URL must be an http(s) URL such as https://pay.example.com, got '\(raw)'")
+            }
+        }
+        var metricsAddress: (hostname: String, port: Int)?
+        if let raw = env["PAYHUB_METRICS_ADDRESS"], !raw.isEmpty {
+            if let colon = raw.lastIndex(of: ":"), let metricsPort = Int(raw[raw.index(after: colon)...]), (1...65535).contains(metricsPort),
+               !raw[..<colon].isEmpty {
+                metricsAddress = (String(raw[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), metricsPort)
+                if metricsPort == port { problems.append("PAYHUB_METRICS_ADDRESS must use another port than the API (\(port))") }
+            } else {
+                problems.append("PAYHUB_METRICS_ADDRESS must be host:port (e.g. 127.0.0.1:9090), got '\(raw)'")
+            }
+        }
+        let metricsToken = env["PAYHUB_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let metricsToken, metricsToken.count < 16 {
+            problems.append("PAYHUB_METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32)")
+        }
         let logLevel = env["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let config = PayHubConfig(
             database: database,
@@ -127,7 +172,8 @@ public struct PayHubConfig: Sendable {
             dataDirectory: dataDirectory,
             hostname: hostname,
             port: port,
-            publicBaseURL: env["PAYHUB_PUBLIC_URL"] ?? "http://\(hostname == "0.0.0.0" ? "127.0.0.1" : hostname):\(port)",
+            publicBaseURL: publicBaseURL,
+            publicBaseURLConfigured: env["PAYHUB_PUBLIC_URL"].map { !$0.isEmpty } ?? false,
             masterKey: masterKey,
             maximumAmount: Int64(integer("PAYHUB_MAX_AMOUNT", default: 99_999_999, range: 1...Int(Int32.max) * 1000)),
             apiRequestsPerSecond: integer("PAYHUB_API_RATE_LIMIT", default: 1000, range: 1...1_000_000),
@@ -135,6 +181,10 @@ public struct PayHubConfig: Sendable {
             clientTokenLifetime: seconds("PAYHUB_CLIENT_TOKEN_TTL", default: 3600, positive: true),
             webhookTimeout: seconds("PAYHUB_WEBHOOK_TIMEOUT", default: 15, positive: true),
             webhookConcurrency: integer("PAYHUB_WEBHOOK_CONCURRENCY", default: 16, range: 1...256),
+            webhookAllowsPrivate: flag("PAYHUB_WEBHOOK_ALLOW_PRIVATE", default: false),
+            metricsAddress: metricsAddress,
+            metricsToken: metricsToken,
+            authFailureBurst: integer("PAYHUB_AUTH_FAILURE_LIMIT", default: 20, range: 1...1_000_000),
             workerInterval: seconds("PAYHUB_WORKER_INTERVAL", default: 1, positive: true),
             statusCheckAge: seconds("PAYHUB_STATUS_CHECK_AGE", default: 60),
             actionTimeout: seconds("PAYHUB_ACTION_TIMEOUT", default: 3600, positive: true),

@@ -1,13 +1,32 @@
 import PayHubCore
 import Vapor
 
-/// Authenticates `/v1` requests and applies rate limits: per API key, and per payment intent for client tokens.
+/// Authenticates `/v1` requests and applies rate limits: per API key, per payment intent for client tokens, and
+/// per client address for failed authentications (so keys cannot be guessed at speed).
 struct PrincipalMiddleware: AsyncMiddleware {
+    /// Failed authentications come back at this rate, after a burst of `PAYHUB_AUTH_FAILURE_LIMIT`.
+    static let failuresPerSecond = 1.0
+
     let auth: AuthService
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let principal = try await auth.authenticate(request)
         let context = request.payhub
+        let principal: Principal
+        do {
+            principal = try await auth.authenticate(request)
+        } catch let error as APIError where (error.status == .unauthorized || error.status == .forbidden)
+            && request.headers.bearerAuthorization != nil {
+            // A credential was presented and was wrong: a guess. (No credential at all guesses nothing.)
+            let address = request.remoteAddress?.ipAddress ?? "unknown"
+            if let wait = try await context.rateLimiter.take(
+                "auth-failures:\(address)", perSecond: Self.failuresPerSecond, burst: Double(context.config.authFailureBurst),
+                now: context.clock.now(), on: request.db) {
+                throw APIError(
+                    status: .tooManyRequests, kind: .rateLimit, code: "authentication_rate_limited",
+                    message: "Too many failed authentications from this address; retry after \(wait) second(s).", retryAfter: wait)
+            }
+            throw error
+        }
         let now = context.clock.now()
         let wait: Int?
         switch principal.credential {

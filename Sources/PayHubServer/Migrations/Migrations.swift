@@ -16,5 +16,6 @@ enum PayHubMigrations {
         M011_AddStatusCheckScheduleAndLateSuccess(),
         M030_ScopeIdempotencyKeysByCredential(),
         M031_ForgetStoredResponsesCarryingSecrets(),
+        M020_CreateAuthenticationDecisions(),
     ]
 }

@@ -28,15 +28,29 @@ struct Principal: Sendable, Equatable {
     }
 }
 
-/// Resolves `Authorization: Bearer ...` to a principal. Keys are looked up by digest and cached briefly.
+/// Resolves `Authorization: Bearer ...` to a principal. Valid keys are looked up by digest and cached briefly;
+/// unknown ones are not cached, so random keys can neither fill the cache nor push valid keys out of it.
 final class AuthService: Sendable {
     private struct CachedKey {
-        var principal: Principal?
+        var principal: Principal
         var expires: Date
     }
 
+    /// How many valid keys the cache holds at most.
+    let cacheCapacity: Int
     private let cache = NIOLockedValueBox<[String: CachedKey]>([:])
     private let cacheLifetime: TimeInterval = 10
+
+    init(cacheCapacity: Int = 10_000) {
+        self.cacheCapacity = cacheCapacity
+    }
+
+    /// How many keys are cached now (for tests).
+    var cachedKeys: Int { cache.withLockedValue { $0.count } }
+
+    func isCached(_ bearer: String) -> Bool {
+        cache.withLockedValue { $0[KeyDigest.hex(bearer)] != nil }
+    }
 
     func authenticate(_ request: Request) async throws -> Principal {
         guard let bearer = request.headers.bearerAuthorization?.token, !bearer.isEmpty, bearer.count <= 4096 else {
@@ -52,7 +66,11 @@ final class AuthService: Sendable {
             } else {
                 principal = try await lookUp(digest: digest, db: request.db, defaultRate: context.config.apiRequestsPerSecond)
                 cache.withLockedValue { cache in
-                    if cache.count > 10_000 { cache.removeAll() }
+                    guard let principal else {
+                        cache[digest] = nil
+                        return
+                    }
+                    if cache[digest] == nil, cache.count >= cacheCapacity { Self.makeRoom(in: &cache, now: now) }
                     cache[digest] = CachedKey(principal: principal, expires: now.addingTimeInterval(cacheLifetime))
                 }
             }
@@ -72,6 +90,14 @@ final class AuthService: Sendable {
                 message: "The client token is invalid or has expired.")
         }
         return Principal(merchantID: claims.mer, livemode: claims.live, credential: .clientToken(paymentIntentID: claims.sub))
+    }
+
+    /// Drops expired entries; if none expired, the one closest to expiring. Never the whole cache.
+    private static func makeRoom(in cache: inout [String: CachedKey], now: Date) {
+        let before = cache.count
+        cache = cache.filter { $0.value.expires > now }
+        guard cache.count == before, let oldest = cache.min(by: { $0.value.expires < $1.value.expires }) else { return }
+        cache[oldest.key] = nil
     }
 
     private func lookUp(digest: String, db: any Database, defaultRate: Int) async throws -> Principal? {

@@ -35,6 +35,10 @@ public struct ProviderAccountService: Sendable {
             throw APIError.invalid("provider_unknown", "Unknown provider '\(provider)'; known: \(context.connectors.names.joined(separator: ", ")).", param: "provider")
         }
         guard try await MerchantModel.find(merchantID, on: db) != nil else { throw APIError.notFound("merchant", id: merchantID) }
+        guard !livemode || connector.capabilities.liveMode else {
+            throw APIError.invalid(
+                "provider_test_only", "The \(provider) provider moves no real money: it can back test-mode accounts only.", param: "mode")
+        }
         do {
             try connector.validateCredentials(ProviderCredentials(credentials))
         } catch let error as ConnectorError {

@@ -22,10 +22,11 @@ struct WebhookEndpointService: Sendable {
 
     /// How long the previous secret keeps signing after a rotation.
     static let rotationOverlap: TimeInterval = 24 * 3600
+    static let endpointLimit = 16
 
     func create(_ input: CreateWebhookEndpointRequest, principal: Principal) async throws -> WebhookEndpointObject {
         guard principal.isSecretKey else { throw APIError.secretKeyRequired }
-        try ReceiverURLPolicy.validate(input.url, livemode: principal.livemode)
+        try WebhookTargetPolicy(allowsPrivate: context.config.webhookAllowsPrivate).validate(url: input.url, livemode: principal.livemode)
         let filters = input.enabledEvents ?? ["*"]
         guard !filters.isEmpty, filters.count <= 64 else {
             throw APIError.invalid("parameter_invalid", "enabled_events must list 1 to 64 event types.", param: "enabled_events")
@@ -34,11 +35,6 @@ struct WebhookEndpointService: Sendable {
             throw APIError.invalid("parameter_invalid", "Unknown event type '\(filter)' in enabled_events.", param: "enabled_events")
         }
         try InputRules.text(input.description, max: 500, param: "description")
-        let count = try await WebhookEndpointModel.query(on: db)
-            .filter(\.$merchantID == principal.merchantID).filter(\.$deletedAt == nil).count()
-        guard count < 16 else {
-            throw APIError.invalid("webhook_endpoint_limit", "A merchant can have at most 16 webhook endpoints.")
-        }
         let now = context.clock.now()
         let secret = StandardWebhookSigner.newSecret()
         let endpoint = WebhookEndpointModel()
@@ -52,7 +48,17 @@ struct WebhookEndpointService: Sendable {
         endpoint.status = "enabled"
         endpoint.createdAt = now
         endpoint.updatedAt = now
-        try await context.transactor.write(on: db) { tx in try await endpoint.create(on: tx) }
+        let merchantID = principal.merchantID
+        try await context.transactor.write(on: db) { tx in
+            // Counted inside the transaction, with the merchant's row locked: concurrent creations take turns.
+            try await tx.sql.lockForUpdate(MerchantModel.schema, id: merchantID)
+            let count = try await WebhookEndpointModel.query(on: tx)
+                .filter(\.$merchantID == merchantID).filter(\.$deletedAt == nil).count()
+            guard count < Self.endpointLimit else {
+                throw APIError.invalid("webhook_endpoint_limit", "A merchant can have at most \(Self.endpointLimit) webhook endpoints.")
+            }
+            try await endpoint.create(on: tx)
+        }
         var object = Self.object(endpoint)
         object.secret = secret
         return object
@@ -92,18 +98,24 @@ struct WebhookEndpointService: Sendable {
         return DeletedObject(id: id, object: "webhook_endpoint")
     }
 
-    /// A new secret; the previous one keeps signing for 24 hours so receivers can switch over.
+    /// A new secret; the previous one keeps signing for 24 hours so receivers can switch over. Rotations of one
+    /// endpoint take turns: each reads the secret it demotes inside its transaction, with the row locked.
     func rotateSecret(_ id: String, principal: Principal) async throws -> WebhookEndpointObject {
-        let endpoint = try await load(id, principal: principal)
+        _ = try await load(id, principal: principal)
         let now = context.clock.now()
         let secret = StandardWebhookSigner.newSecret()
         let sealed = try context.secrets.seal(secret)
-        try await context.transactor.write(on: db) { tx in
+        let endpoint = try await context.transactor.write(on: db) { tx in
+            try await tx.sql.lockForUpdate(WebhookEndpointModel.schema, id: id)
+            guard let endpoint = try await Self.find(id, principal: principal, on: tx) else {
+                throw APIError.notFound("webhook_endpoint", id: id)
+            }
             endpoint.previousSecretSealed = endpoint.secretSealed
             endpoint.previousSecretExpiresAt = now.addingTimeInterval(Self.rotationOverlap)
             endpoint.secretSealed = sealed
             endpoint.updatedAt = now
             try await endpoint.save(on: tx)
+            return endpoint
         }
         var object = Self.object(endpoint)
         object.secret = secret
@@ -117,6 +129,10 @@ struct WebhookEndpointService: Sendable {
     }
 
     private func find(_ id: String, principal: Principal) async throws -> WebhookEndpointModel? {
+        try await Self.find(id, principal: principal, on: db)
+    }
+
+    private static func find(_ id: String, principal: Principal, on db: any Database) async throws -> WebhookEndpointModel? {
         try await WebhookEndpointModel.query(on: db)
             .filter(\.$id == id).filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
             .filter(\.$deletedAt == nil).first()
@@ -127,34 +143,5 @@ struct WebhookEndpointService: Sendable {
             id: endpoint.id ?? "", livemode: endpoint.livemode, url: endpoint.url, description: endpoint.endpointDescription,
             enabledEvents: endpoint.filters, status: endpoint.status, disabledReason: endpoint.disabledReason,
             created: Presenter.unix(endpoint.createdAt))
-    }
-}
-
-/// Which receiver URLs PayHub will call. Live mode demands https to a public host; test mode also allows
-/// plain http and local hosts, for development.
-enum ReceiverURLPolicy {
-    static func validate(_ url: String, livemode: Bool) throws {
-        try InputRules.url(url, param: "url")
-        guard let components = URLComponents(string: url), let host = components.host?.lowercased() else { return }
-        guard livemode else { return }
-        guard components.scheme?.lowercased() == "https" else {
-            throw APIError.invalid("url_invalid", "Live webhook endpoints must use https.", param: "url")
-        }
-        if isPrivate(host: host) {
-            throw APIError.invalid("url_invalid", "Live webhook endpoints must be public hosts.", param: "url")
-        }
-    }
-
-    static func isPrivate(host: String) -> Bool {
-        if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") || host.hasSuffix(".internal") { return true }
-        let trimmed = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if trimmed == "::1" || trimmed.hasPrefix("fc") || trimmed.hasPrefix("fd") || trimmed.hasPrefix("fe80") { return true }
-        let octets = trimmed.split(separator: ".").compactMap { Int($0) }
-        guard octets.count == 4 else { return false }
-        switch (octets[0], octets[1]) {
-        case (10, _), (127, _), (0, _), (169, 254), (192, 168): return true
-        case (172, 16...31), (100, 64...127): return true
-        default: return false
-        }
     }
 }

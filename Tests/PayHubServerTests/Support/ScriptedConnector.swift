@@ -37,7 +37,7 @@ final class ScriptedConnector: PaymentConnector, @unchecked Sendable {
 
     init(deduplication: Deduplication = .idempotencyKey) {
         capabilities = ConnectorCapabilities(
-            methods: ["card"], manualCapture: true, partialRefund: true, statusCheck: true, incomingWebhooks: true, otp: false,
+            methods: ["card"], manualCapture: true, partialRefund: true, statusCheck: true, incomingWebhooks: true, otp: false, liveMode: false,
             deduplication: deduplication)
     }
 

@@ -99,13 +99,15 @@ final class TestHub: @unchecked Sendable {
 
     static func start(
         _ database: TestDatabase, databaseName: String? = nil, migrate: Bool = true, environment: [String: String] = [:],
-        connectors: [any PaymentConnector] = [SandboxConnector(settlementDelay: 2)]
+        connectors: [any PaymentConnector] = [SandboxConnector(settlementDelay: 2)], webhookTransport: (any WebhookTransport)? = nil
     ) async throws -> TestHub {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payhub-test-" + UUID().uuidString).path
         var env = [
             "PAYHUB_DATA_DIR": directory, "PAYHUB_WORKERS": "off", "LOG_LEVEL": "error",
             "PAYHUB_MASTER_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
             "PAYHUB_PUBLIC_URL": "http://payhub.test",
+            // Test receivers live on 127.0.0.1 (tests of the SSRF policy turn this off).
+            "PAYHUB_WEBHOOK_ALLOW_PRIVATE": "true",
         ]
         var dropDatabase: (@Sendable () async throws -> Void)?
         if case .postgres(let adminURL) = database {
@@ -124,7 +126,7 @@ final class TestHub: @unchecked Sendable {
         let context = PayHubContext(
             config: config, clock: clock,
             connectors: ConnectorRegistry(connectors),
-            webhookTransport: transport)
+            webhookTransport: webhookTransport ?? transport)
         do {
             try await configure(app, config: config, context: context)
             if migrate { try await app.autoMigrate() }
@@ -233,10 +235,11 @@ extension StatusCheckSweep {
 
 /// Runs `body` against a fresh hub on every available database.
 func withEachDatabase(
-    environment: [String: String] = [:], _ body: (TestHub) async throws -> Void, file: StaticString = #filePath, line: UInt = #line
+    environment: [String: String] = [:], webhookTransport: (any WebhookTransport)? = nil, _ body: (TestHub) async throws -> Void,
+    file: StaticString = #filePath, line: UInt = #line
 ) async throws {
     for database in TestDatabase.all {
-        let hub = try await TestHub.start(database, environment: environment)
+        let hub = try await TestHub.start(database, environment: environment, webhookTransport: webhookTransport)
         do {
             try await body(hub)
         } catch {
@@ -264,5 +267,33 @@ enum PostgresAdmin {
             throw error
         }
         try await app.asyncShutdown()
+    }
+}
+
+extension TestHub {
+    /// Opens an authentication page as a browser would: its HTML and the CSRF cookie and form token it hands out.
+    func openPage(_ path: String) async throws -> (html: String, token: String?, cookie: String?, headers: HTTPHeaders) {
+        let page = try await app.testable().performTest(request: .init(method: .GET, url: URI(path: path), headers: [:], body: ByteBuffer()))
+        let html = page.body.string
+        let token = html.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression).map { match in
+            String(html[match].dropFirst(#"name="csrf_token" value=""#.count).dropLast())
+        }
+        return (html, token, page.headers.setCookie?[AuthenticationPageGuard.cookieName]?.string, page.headers)
+    }
+
+    /// Posts the page's form (the decision, the CSRF token and cookie given, or the page's own ones).
+    func submitPage(_ path: String, decision: String, token: String?, cookie: String?) async throws -> XCTHTTPResponse {
+        var headers = HTTPHeaders()
+        headers.contentType = .urlEncodedForm
+        if let cookie { headers.replaceOrAdd(name: .cookie, value: "\(AuthenticationPageGuard.cookieName)=\(cookie)") }
+        var body = "decision=\(decision)"
+        if let token { body += "&csrf_token=\(token)" }
+        return try await app.testable().performTest(request: .init(method: .POST, url: URI(path: path), headers: headers, body: ByteBuffer(string: body)))
+    }
+
+    /// Opens the page and decides on it, as the customer does.
+    func decideOnPage(_ path: String, decision: String) async throws -> XCTHTTPResponse {
+        let page = try await openPage(path)
+        return try await submitPage(path, decision: decision, token: page.token, cookie: page.cookie)
     }
 }

@@ -25,10 +25,10 @@ struct SystemController: RouteCollection {
         }
     }
 
+    /// Only with `PAYHUB_METRICS_TOKEN` on this port; otherwise not found here (see `MetricsAccess`).
     @Sendable func metrics(_ request: Request) async throws -> Response {
-        let response = Response(status: .ok, body: .init(string: request.payhub.metrics.exposition()))
-        response.headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
-        return response
+        guard MetricsAccess.allowsAPIPort(request, token: request.payhub.config.metricsToken) else { throw Abort(.notFound) }
+        return MetricsAccess.response(request.payhub.metrics)
     }
 
     @Sendable func openAPI(_ request: Request) async throws -> Response {

@@ -11,8 +11,15 @@ struct AuthenticationPageModel: Encodable {
     var merchant: String
     /// The attempt's status once the customer has decided; nil while it waits.
     var decided: String?
+    /// The form's CSRF token (see `AuthenticationPageGuard`).
+    var csrfToken: String
+    /// Admits the page's style block under its Content-Security-Policy.
+    var styleNonce: String
 
-    init(title: String, action: String, attempt: PaymentAttemptModel, intent: PaymentIntentModel, db: any Database) async throws {
+    init(
+        title: String, action: String, attempt: PaymentAttemptModel, intent: PaymentIntentModel, csrfToken: String, styleNonce: String,
+        db: any Database
+    ) async throws {
         let merchant = try await MerchantModel.find(intent.merchantID, on: db)
         let amount = (try? Currency(code: intent.currency)).map { Money(minorUnits: intent.amount, currency: $0).description }
         self.title = title
@@ -20,6 +27,19 @@ struct AuthenticationPageModel: Encodable {
         self.amount = amount ?? "\(intent.amount) \(intent.currency)"
         self.merchant = merchant?.name ?? ""
         decided = attempt.status == "requires_action" ? nil : attempt.status
+        self.csrfToken = csrfToken
+        self.styleNonce = styleNonce
+    }
+
+    /// Renders `view` as a secured page, setting the CSRF cookie that goes with the form.
+    static func render(
+        _ view: String, _ context: some Encodable, styleNonce: String, cookie: (String, HTTPCookies.Value)?, stripe: Bool = false,
+        request: Request
+    ) async throws -> Response {
+        let response = try await request.view.render(view, context).encodeResponse(for: request)
+        if let (name, value) = cookie { response.cookies[name] = value }
+        AuthenticationPageGuard.secure(response, styleNonce: styleNonce, stripe: stripe)
+        return response
     }
 
     /// Where the customer goes back to: the attempt's return URL with the intent's id added.

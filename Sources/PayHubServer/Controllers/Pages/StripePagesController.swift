@@ -12,6 +12,7 @@ struct StripePagesController: RouteCollection {
         var returnPath: String
         var amount: String
         var merchant: String
+        var styleNonce: String
     }
 
     func boot(routes: any RoutesBuilder) throws {
@@ -19,31 +20,61 @@ struct StripePagesController: RouteCollection {
         pages.get(":reference", use: show)
         pages.post(":reference", use: decideEmulated)
         pages.get(":reference", "return", use: returned)
+        routes.get("stripe", "authenticate.js", use: script)
     }
 
-    @Sendable func show(_ request: Request) async throws -> View {
+    /// The page's script, served from PayHub so that the page needs no inline script.
+    @Sendable func script(_ request: Request) async throws -> Response {
+        guard let data = try? Data(contentsOf: Bundle.module.bundleURL.appendingPathComponent("Resources/Scripts/stripe-authenticate.js"))
+        else { throw Abort(.notFound) }
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        return response
+    }
+
+    @Sendable func show(_ request: Request) async throws -> Response {
         let (attempt, intent, connector, context) = try await load(request)
         let reference = attempt.providerReference ?? ""
+        let path = "/stripe/authenticate/\(reference)"
         let page = try await connector.authenticationPage(reference: reference, context: context)
+        let (token, cookie) = AuthenticationPageGuard(context: request.payhub).issue(
+            attemptID: attempt.id ?? "", path: path, secure: request.payhub.config.publicBaseURL.hasPrefix("https:"))
+        let nonce = AuthenticationPageGuard.newNonce()
         let summary = try await AuthenticationPageModel(
-            title: "Confirm this payment", action: "/stripe/authenticate/\(reference)", attempt: attempt, intent: intent, db: request.db)
+            title: "Confirm this payment", action: path, attempt: attempt, intent: intent, csrfToken: token, styleNonce: nonce,
+            db: request.db)
         switch page {
         case .emulated:
-            return try await request.view.render("sandbox-authenticate", summary)
+            return try await AuthenticationPageModel.render("sandbox-authenticate", summary, styleNonce: nonce, cookie: cookie, request: request)
         case .stripeJS(let publishableKey, let clientSecret):
-            return try await request.view.render("stripe-authenticate", StripeJSPage(
+            return try await AuthenticationPageModel.render("stripe-authenticate", StripeJSPage(
                 publishableKey: publishableKey, clientSecret: clientSecret,
-                returnPath: "/stripe/authenticate/\(reference)/return", amount: summary.amount, merchant: summary.merchant))
+                returnPath: "\(path)/return", amount: summary.amount, merchant: summary.merchant, styleNonce: nonce),
+                styleNonce: nonce, cookie: nil, stripe: true, request: request)
         }
     }
 
+    /// The emulator's approve / fail form: once per attempt, from this page only (`AuthenticationPageGuard`).
     @Sendable func decideEmulated(_ request: Request) async throws -> Response {
         let decision = try request.content.decode(CustomerDecision.self)
+        let approved = try decision.approved()
         let (attempt, _, connector, context) = try await load(request)
-        let result = try await connector.completeEmulatedAuthentication(
-            reference: attempt.providerReference ?? "", success: try decision.approved(), context: context)
-        try await PaymentService(context: request.payhub, db: request.db, logger: request.logger)
-            .record(result, attemptID: attempt.id ?? "", intentID: attempt.paymentIntentID, returnURL: attempt.returnURL)
+        let attemptID = attempt.id ?? ""
+        try AuthenticationPageGuard(context: request.payhub).check(request, attemptID: attemptID)
+        guard attempt.status == "requires_action" else { throw AuthenticationPageGuard.alreadyDecided }
+        try await AuthenticationPageGuard.claimDecision(
+            attemptID: attemptID, decision: approved ? "approve" : "fail", now: request.payhub.clock.now(), context: request.payhub,
+            db: request.db)
+        do {
+            let result = try await connector.completeEmulatedAuthentication(
+                reference: attempt.providerReference ?? "", success: approved, context: context)
+            try await PaymentService(context: request.payhub, db: request.db, logger: request.logger)
+                .record(result, attemptID: attemptID, intentID: attempt.paymentIntentID, returnURL: attempt.returnURL)
+        } catch {
+            await AuthenticationPageGuard.releaseDecision(attemptID: attemptID, context: request.payhub, db: request.db)
+            throw error
+        }
         return request.redirect(to: AuthenticationPageModel.returnURL(of: attempt) ?? "/stripe/authenticate/\(attempt.providerReference ?? "")")
     }
 

@@ -31,7 +31,7 @@ struct PaymentRouter: Sendable {
             merchantID: request.merchantID, livemode: request.livemode, provider: request.provider,
             on: context.transactor.reader(db))
         let candidates = accounts.compactMap { account -> RouteCandidate? in
-            guard let connector = context.connectors[account.provider],
+            guard let connector = context.connectors[account.provider], !request.livemode || connector.capabilities.liveMode,
                   connector.capabilities.supports(method: request.methodType, currency: request.currency) else { return nil }
             return RouteCandidate(account: account, connector: connector)
         }
