@@ -27,6 +27,38 @@ final class ConcurrencyTests: XCTestCase {
         }
     }
 
+    /// On SQLite one process queues every write, so the test above checks the writer queue; here two processes on
+    /// one PostgreSQL race, so only the intent's row lock keeps the refunds within what was captured.
+    func testTwoProcessesRefundingOnePaymentAtOnceNeverExceedTheCapturedAmount() async throws {
+        guard case .some(.postgres(let adminURL)) = TestDatabase.all.last, TestDatabase.all.count == 2 else {
+            throw XCTSkip("PAYHUB_TEST_POSTGRES_URL not set: the two-process refund race is skipped")
+        }
+        let first = try await TestHub.start(.postgres(adminURL: adminURL))
+        let databaseName = String(URLComponents(string: first.context.config.databaseURL ?? "")?.path.dropFirst() ?? "")
+        let second = try await TestHub.start(.postgres(adminURL: adminURL), databaseName: databaseName, migrate: false)
+        do {
+            let paid = try await first.pay(amount: 1000)
+            let key = first.secretKey
+            let replies = try await withThrowingTaskGroup(of: TestHub.Reply.self) { group in
+                for index in 0..<40 {
+                    let hub = index.isMultiple(of: 2) ? first : second
+                    group.addTask { try await hub.request(.POST, "/v1/refunds", json: ["payment_intent": paid.id, "amount": 70], key: key) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            XCTAssertEqual(replies.filter { $0.status == .created }.count, 14, "1000 / 70 = 14 refunds fit, whichever process took them")
+            XCTAssertTrue(replies.filter { $0.status != .created }.allSatisfy { $0.errorCode == "amount_too_large" })
+            let refunds = try await RefundModel.query(on: second.app.db).filter(\.$paymentIntentID == paid.id).all()
+            XCTAssertEqual(refunds.map(\.amount).reduce(0, +), 980)
+            let stored = try await PaymentIntentModel.find(paid.id, on: first.app.db)
+            XCTAssertEqual((stored?.amountRefunded ?? 0) + (stored?.amountRefundPending ?? 0), 980, "reserved exactly what was refunded")
+        } catch {
+            XCTFail("\(error)")
+        }
+        try await second.app.asyncShutdown()
+        try await first.stop()
+    }
+
     func testFiftyConcurrentRequestsWithOneIdempotencyKeyCreateOneObject() async throws {
         try await withEachDatabase { hub in
             let replies = try await withThrowingTaskGroup(of: TestHub.Reply.self) { group in

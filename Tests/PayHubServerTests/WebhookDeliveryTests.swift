@@ -174,23 +174,27 @@ final class WebhookDeliveryTests: XCTestCase {
         try await withEachDatabase(environment: ["PAYHUB_WORKER_INTERVAL": "0.05", "PAYHUB_WEBHOOK_CONCURRENCY": "4"]) { hub in
             _ = try await endpoint(hub, url: "http://127.0.0.1:9/slow")
             _ = try await endpoint(hub, url: "http://127.0.0.1:9/fast")
-            hub.transport.delay { url in url.hasSuffix("/slow") ? 3 : 0 }
+            // The slow receiver answers nothing until the test lets it: no timer decides the outcome.
+            hub.transport.hold { url in url.hasSuffix("/slow") }
             for _ in 0..<3 { _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"]) }
             let worker = hub.deliveryWorker
             let running = Task { await worker.run() }
-            let started = Date()
-            var fast = 0
-            while Date().timeIntervalSince(started) < 2.5 {
-                fast = hub.transport.sent.filter { $0.url.hasSuffix("/fast") }.count
-                if fast == 3 { break }
-                try await Task.sleep(nanoseconds: 50_000_000)
+            let guardDeadline = Date().addingTimeInterval(30)  // only stops a broken test from hanging
+            while hub.transport.sent.filter({ $0.url.hasSuffix("/fast") }).count < 3 && Date() < guardDeadline {
+                try await Task.sleep(nanoseconds: 10_000_000)
             }
-            XCTAssertEqual(fast, 3, "the fast receiver got every event while the slow one was still answering")
-            XCTAssertLessThan(Date().timeIntervalSince(started), 2.5)
+            XCTAssertEqual(hub.transport.sent.filter { $0.url.hasSuffix("/fast") }.count, 3, "the fast receiver got every event")
+            XCTAssertGreaterThan(hub.transport.holding, 0, "while the slow one was still answering")
+            XCTAssertEqual(hub.transport.sent.filter { $0.url.hasSuffix("/slow") }.count, 0)
             running.cancel()
+            hub.transport.release()
             await running.value
-            let pendingOrDone = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$status == "succeeded").count()
-            XCTAssertEqual(pendingOrDone, 6, "in-flight deliveries finish and are recorded when the worker stops")
+            let done = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$status == "succeeded").count()
+            XCTAssertGreaterThanOrEqual(done, 4, "in-flight deliveries finish and are recorded when the worker stops")
+            let leftover = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$status == "pending").count()
+            try await hub.deliveryWorker.runOnce()
+            let all = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$status == "succeeded").count()
+            XCTAssertEqual(all, 6, "the rest (\(leftover) not yet claimed at the stop) are delivered by the next run")
         }
     }
 

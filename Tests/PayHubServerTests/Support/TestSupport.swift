@@ -35,6 +35,24 @@ final class RecordingTransport: WebhookTransport, @unchecked Sendable {
         delay.withLockedValue { $0 = seconds }
     }
 
+    private let gate = NIOLockedValueBox<(held: @Sendable (String) -> Bool, waiting: [CheckedContinuation<Void, Never>])>(({ _ in false }, []))
+
+    /// Makes requests to the URLs `held` picks wait, without a timer, until `release()`.
+    func hold(_ held: @escaping @Sendable (String) -> Bool) {
+        gate.withLockedValue { $0.held = held }
+    }
+
+    func release() {
+        let waiting = gate.withLockedValue { gate in
+            defer { gate = ({ _ in false }, []) }
+            return gate.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    /// Requests waiting for `release()`.
+    var holding: Int { gate.withLockedValue { $0.waiting.count } }
+
     func answer(_ reply: @escaping @Sendable (Sent) throws -> WebhookResponse) {
         state.withLockedValue { $0.answer = reply }
     }
@@ -46,6 +64,14 @@ final class RecordingTransport: WebhookTransport, @unchecked Sendable {
     func post(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) async throws -> WebhookResponse {
         startedCount.withLockedValue { $0 += 1 }
         let sent = Sent(url: url, headers: Dictionary(headers, uniquingKeysWith: { a, _ in a }), body: body)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let held = gate.withLockedValue { gate in
+                guard gate.held(url) else { return false }
+                gate.waiting.append(continuation)
+                return true
+            }
+            if !held { continuation.resume() }
+        }
         let wait = delay.withLockedValue { $0 }(url)
         if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) }
         let reply = state.withLockedValue { state in
