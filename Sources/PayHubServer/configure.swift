@@ -72,14 +72,16 @@ enum PayHubDefaults {
         clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         let client = HTTPClient(eventLoopGroupProvider: .shared(app.eventLoopGroup), configuration: clientConfiguration)
         app.lifecycle.use(HTTPClientShutdown(client: client))
+        let webhooks = HTTPWebhookTransport(
+            eventLoopGroup: app.eventLoopGroup, policy: WebhookTargetPolicy(allowsPrivate: config.webhookAllowsPrivate))
+        app.lifecycle.use(WebhookTransportShutdown(transport: webhooks))
         return PayHubContext(
             config: config,
             connectors: ConnectorRegistry([
                 SandboxConnector(settlementDelay: config.sandboxSettlementDelay),
                 StripeConnector(httpClient: client),
             ]),
-            webhookTransport: HTTPWebhookTransport(
-                eventLoopGroup: app.eventLoopGroup, policy: WebhookTargetPolicy(allowsPrivate: config.webhookAllowsPrivate)))
+            webhookTransport: webhooks)
     }
 }
 
@@ -87,6 +89,13 @@ struct HTTPClientShutdown: LifecycleHandler {
     let client: HTTPClient
     func shutdownAsync(_ application: Application) async {
         try? await client.shutdown()
+    }
+}
+
+struct WebhookTransportShutdown: LifecycleHandler {
+    let transport: HTTPWebhookTransport
+    func shutdownAsync(_ application: Application) async {
+        await transport.shutdown()
     }
 }
 

@@ -50,16 +50,37 @@ final class WebhookReceiver: Sendable {
 
     private func record(id: String?, body: [UInt8]) {
         let arrived = Date()
-        struct Envelope: Decodable { var timestamp: String }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(body)),
-              let created = formatter.date(from: envelope.timestamp)
-        else { return }
+        guard let created = Self.timestamp(in: body) else { return }
         state.withLockedValue { state in
             if let id, !state.ids.insert(id).inserted { state.duplicates += 1 }
             state.delays.append(arrived.timeIntervalSince(created))
         }
+    }
+
+    /// The body's `"timestamp":"2026-12-01T09:30:00.123Z"`, read without a JSON decoder or a date formatter, so
+    /// the receiver takes as little of the machine's CPU as it can.
+    static func timestamp(in body: [UInt8]) -> Date? {
+        let marker = Array(#""timestamp":""#.utf8)
+        guard body.count > marker.count + 24,
+              let start = (0...(body.count - marker.count)).first(where: { body[$0..<($0 + marker.count)].elementsEqual(marker) })
+        else { return nil }
+        let text = body[(start + marker.count)...].prefix(24)
+        func number(_ from: Int, _ length: Int) -> Int? {
+            let slice = text.dropFirst(from).prefix(length)
+            guard slice.count == length, slice.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+            return slice.reduce(0) { $0 * 10 + Int($1 - 48) }
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+              let minute = number(14, 2), let second = number(17, 2), let millis = number(20, 3)
+        else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        return Date(timeIntervalSince1970: Double(timegm(&parts)) + Double(millis) / 1000)
     }
 
     private final class Handler: ChannelInboundHandler, @unchecked Sendable {

@@ -92,6 +92,8 @@ final class WebhookTargetPolicyTests: XCTestCase {
             }
         }
         XCTAssertEqual(receiver.hits.count, 0, "nothing reached the private receiver")
+        await transport.shutdown()
+        await real.shutdown()
         try await receiver.stop()
     }
 
@@ -117,6 +119,8 @@ final class WebhookTargetPolicyTests: XCTestCase {
             XCTAssertEqual(error as? WebhookDeliveryFailure, .targetRefused)
         }
         XCTAssertEqual(receiver.hits.count, 1)
+        await transport.shutdown()
+        await closed.shutdown()
         try await receiver.stop()
     }
 
@@ -126,6 +130,7 @@ final class WebhookTargetPolicyTests: XCTestCase {
         let response = try await transport.post(url: "http://127.0.0.1:\(receiver.port)/redirect", headers: [], body: [], timeout: 5)
         XCTAssertEqual(response.status, 307)
         XCTAssertEqual(receiver.hits.map(\.path), ["/redirect"], "the redirect's target was never called")
+        await transport.shutdown()
         try await receiver.stop()
     }
 
@@ -135,6 +140,7 @@ final class WebhookTargetPolicyTests: XCTestCase {
         let response = try await transport.post(url: "http://127.0.0.1:\(receiver.port)/big", headers: [], body: [], timeout: 5)
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(response.bodyExcerpt.utf8.count, HTTPWebhookTransport.excerptLimit)
+        await transport.shutdown()
         try await receiver.stop()
     }
 

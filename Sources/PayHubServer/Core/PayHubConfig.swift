@@ -180,7 +180,7 @@ public struct PayHubConfig: Sendable {
             clientPollsPerSecond: seconds("PAYHUB_CLIENT_POLL_RATE", default: 2, positive: true),
             clientTokenLifetime: seconds("PAYHUB_CLIENT_TOKEN_TTL", default: 3600, positive: true),
             webhookTimeout: seconds("PAYHUB_WEBHOOK_TIMEOUT", default: 15, positive: true),
-            webhookConcurrency: integer("PAYHUB_WEBHOOK_CONCURRENCY", default: 16, range: 1...256),
+            webhookConcurrency: integer("PAYHUB_WEBHOOK_CONCURRENCY", default: 64, range: 1...256),
             webhookAllowsPrivate: flag("PAYHUB_WEBHOOK_ALLOW_PRIVATE", default: false),
             metricsAddress: metricsAddress,
             metricsToken: metricsToken,

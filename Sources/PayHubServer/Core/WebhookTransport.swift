@@ -45,18 +45,18 @@ public enum WebhookDeliveryFailure: Error, Equatable, CustomStringConvertible {
 /// The live transport. It resolves the receiver's name itself, checks every address against the policy and then
 /// connects to the address it checked (keeping the name for `Host` and TLS), so a DNS answer that changes between
 /// the check and the connection (rebinding) cannot reach a private address. Redirects are not followed.
-public struct HTTPWebhookTransport: WebhookTransport {
+public final class HTTPWebhookTransport: WebhookTransport {
     /// How much of a response body the delivery log keeps.
     public static let excerptLimit = 256
 
-    let eventLoopGroup: any EventLoopGroup
     let policy: WebhookTargetPolicy
     let resolver: any WebhookHostResolver
+    private let clients: WebhookClientPool
 
     public init(eventLoopGroup: any EventLoopGroup, policy: WebhookTargetPolicy, resolver: any WebhookHostResolver = HostResolver()) {
-        self.eventLoopGroup = eventLoopGroup
         self.policy = policy
         self.resolver = resolver
+        self.clients = WebhookClientPool(eventLoopGroup: eventLoopGroup)
     }
 
     public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) async throws -> WebhookResponse {
@@ -76,19 +76,13 @@ public struct HTTPWebhookTransport: WebhookTransport {
         guard let target = addresses.first else { throw WebhookDeliveryFailure.nameNotResolved }
         guard addresses.allSatisfy(policy.permits) else { throw WebhookDeliveryFailure.targetRefused }
 
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5))
-        configuration.proxy = nil
         // Connect to the checked address; only a strict literal is connected to as written.
-        if IPAddress(host) == nil { configuration.dnsOverride = [host: target.description] }
-        let client = HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration)
+        let key = WebhookClientPool.Key(
+            scheme: scheme, host: host, port: parsed.port, address: IPAddress(host) == nil ? target.description : nil)
+        let client = clients.client(for: key)
         do {
-            let response = try await send(client: client, url: url, headers: headers, body: body, timeout: timeout)
-            try? await client.shutdown()
-            return response
+            return try await send(client: client, url: url, headers: headers, body: body, timeout: timeout)
         } catch {
-            try? await client.shutdown()
             if let failure = error as? WebhookDeliveryFailure { throw failure }
             if let clientError = error as? HTTPClientError, clientError == .deadlineExceeded || clientError == .readTimeout
                 || clientError == .connectTimeout {
@@ -97,6 +91,9 @@ public struct HTTPWebhookTransport: WebhookTransport {
             throw WebhookDeliveryFailure.connectionFailed
         }
     }
+
+    /// Closes the pooled connections.
+    public func shutdown() async { await clients.shutdown() }
 
     private func send(client: HTTPClient, url: String, headers: [(String, String)], body: [UInt8], timeout: TimeInterval) async throws -> WebhookResponse {
         var request = HTTPClientRequest(url: url)

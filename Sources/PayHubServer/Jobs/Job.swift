@@ -15,7 +15,7 @@ struct NewJob: Sendable {
     /// JSON the handler reads.
     var payload: String
     var runAt: Date
-    /// At most one live job has this key: enqueuing it again keeps (or re-arms) the existing one.
+    /// At most one job has this key (it is the job's id): enqueuing it again keeps (or re-arms) the existing one.
     var uniqueKey: String?
     var maxAttempts: Int
 

@@ -38,7 +38,8 @@ final class JobScheduler: Sendable {
     /// runs it is woken once it has.
     static func enqueue(_ job: NewJob, ifExists: JobStore.IfExists = .keep, context: PayHubContext, on tx: any SQLDatabase) async throws {
         let now = context.clock.now()
-        try await JobStore.enqueue(job, id: "job_" + context.ids.randomToken(length: 24), now: now, ifExists: ifExists, on: tx)
+        try await JobStore.enqueue(
+            job, randomID: job.uniqueKey == nil ? context.ids.randomToken(length: 24) : "", now: now, ifExists: ifExists, on: tx)
         if job.runAt <= now {
             let kind = job.kind
             AfterCommit.run { [context] in context.wakeUp(for: kind).signal() }
@@ -79,10 +80,12 @@ final class JobScheduler: Sendable {
             for job in claimed {
                 running.withLockedValue { $0 += 1 }
                 let task = Task {
-                    await self.execute(job)
+                    let outcome = await self.perform(job)
+                    // The slot is free once the work is done: recording it waits for its commit, not for a slot.
                     running.withLockedValue { $0 -= 1 }
-                    _ = self.inFlight.withLockedValue { $0.removeValue(forKey: job.id + job.leaseToken) }
                     wakeUp.signal()
+                    await self.record(job, outcome)
+                    _ = self.inFlight.withLockedValue { $0.removeValue(forKey: job.id + job.leaseToken) }
                 }
                 inFlight.withLockedValue { $0[job.id + job.leaseToken] = task }
             }
@@ -128,25 +131,32 @@ final class JobScheduler: Sendable {
         }
     }
 
-    /// Runs one claimed job and records its outcome; a handler's error is retried with backoff until the
-    /// job's attempts are spent.
+    /// Runs one claimed job and records its outcome.
     private func execute(_ job: ClaimedJob) async {
-        var outcome: JobOutcome
-        if job.attempts > job.maxAttempts {
-            outcome = JobOutcome(next: .giveUp(reason: "gave up after \(job.maxAttempts) attempts"))
-        } else if let handler = handlers[job.kind] {
-            do {
-                outcome = try await handler.run(job)
-            } catch {
-                let reason = String(describing: error)
-                logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(reason)"])
-                outcome = job.attempts >= job.maxAttempts
-                    ? JobOutcome(next: .giveUp(reason: reason))
-                    : .retry(at: context.clock.now().addingTimeInterval(Self.backoff(afterAttempt: job.attempts)), reason: reason)
-            }
-        } else {
-            outcome = JobOutcome(next: .giveUp(reason: "no handler for kind \(job.kind)"))
+        await record(job, await perform(job))
+    }
+
+    /// Runs one claimed job; a handler's error is retried with backoff until the job's attempts are spent.
+    private func perform(_ job: ClaimedJob) async -> JobOutcome {
+        guard job.attempts <= job.maxAttempts else {
+            return JobOutcome(next: .giveUp(reason: "gave up after \(job.maxAttempts) attempts"))
         }
+        guard let handler = handlers[job.kind] else {
+            return JobOutcome(next: .giveUp(reason: "no handler for kind \(job.kind)"))
+        }
+        do {
+            return try await handler.run(job)
+        } catch {
+            let reason = String(describing: error)
+            logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(reason)"])
+            return job.attempts >= job.maxAttempts
+                ? JobOutcome(next: .giveUp(reason: reason))
+                : .retry(at: context.clock.now().addingTimeInterval(Self.backoff(afterAttempt: job.attempts)), reason: reason)
+        }
+    }
+
+    /// Records how a run ended, in one transaction with the run's own writes, if the lease is still held.
+    private func record(_ job: ClaimedJob, _ outcome: JobOutcome) async {
         if case .giveUp(let reason) = outcome.next {
             logger.error("job gave up", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "reason": "\(reason)"])
         }

@@ -12,22 +12,24 @@ enum JobStore {
         case rearm
     }
 
-    static func enqueue(_ job: NewJob, id: String, now: Date, ifExists: IfExists, on db: any SQLDatabase) async throws {
+    /// Adds a job. A job with a unique key has an id made of it, so the table's primary key keeps it unique.
+    static func enqueue(_ job: NewJob, randomID: String, now: Date, ifExists: IfExists, on db: any SQLDatabase) async throws {
+        let id = job.uniqueKey.map { "job_" + $0.replacingOccurrences(of: ":", with: "_") } ?? "job_" + randomID
         let conflict: SQLQueryString
         switch (job.uniqueKey, ifExists) {
         case (nil, _): conflict = ""
-        case (_, .keep): conflict = "ON CONFLICT (unique_key) DO NOTHING"
+        case (_, .keep): conflict = "ON CONFLICT (id) DO NOTHING"
         case (_, .rearm):
             conflict = """
-                ON CONFLICT (unique_key) DO UPDATE SET status = 'pending', run_at = \(bind: job.runAt), attempts = 0, \
+                ON CONFLICT (id) DO UPDATE SET status = 'pending', run_at = \(bind: job.runAt), attempts = 0, \
                 max_attempts = \(bind: job.maxAttempts), last_error = NULL, updated_at = \(bind: now) \
                 WHERE jobs.lease_token IS NULL OR jobs.lease_expires_at < \(bind: now)
                 """
         }
         try await db.raw("""
-            INSERT INTO jobs (id, kind, payload, status, run_at, attempts, max_attempts, unique_key, created_at, updated_at) \
+            INSERT INTO jobs (id, kind, payload, status, run_at, attempts, max_attempts, created_at, updated_at) \
             VALUES (\(bind: id), \(bind: job.kind.rawValue), \(bind: job.payload), 'pending', \(bind: job.runAt), 0, \
-            \(bind: job.maxAttempts), \(bind: job.uniqueKey), \(bind: now), \(bind: now)) \(conflict)
+            \(bind: job.maxAttempts), \(bind: now), \(bind: now)) \(conflict)
             """).run()
     }
 

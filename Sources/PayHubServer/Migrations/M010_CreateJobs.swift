@@ -13,13 +13,11 @@ struct M010_CreateJobs: AsyncMigration {
             .field("run_at", .datetime, .required)
             .field("attempts", .int, .required)
             .field("max_attempts", .int, .required)
-            .field("unique_key", .string)
             .field("lease_token", .string)
             .field("lease_expires_at", .datetime)
             .field("last_error", .string)
             .field("created_at", .datetime, .required)
             .field("updated_at", .datetime, .required)
-            .unique(on: "unique_key")
             .create()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.create(index: "jobs_due").on("jobs").column("status").column("run_at").run()

@@ -14,6 +14,7 @@ enum PayHubMigrations {
         M009_CreateRateLimitBuckets(),
         M010_CreateJobs(),
         M011_AddStatusCheckScheduleAndLateSuccess(),
+        M012_DropDeliveryDueIndex(),
         M030_ScopeIdempotencyKeysByCredential(),
         M031_ForgetStoredResponsesCarryingSecrets(),
         M020_CreateAuthenticationDecisions(),

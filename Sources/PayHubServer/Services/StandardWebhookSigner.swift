@@ -35,10 +35,26 @@ enum StandardWebhookSigner {
 
     /// `{"type", "timestamp", "data"}` with the event's object as data.
     static func body(type: String, createdAt: Date, data: String) -> [UInt8] {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         let typeJSON = JSONText.encode(type)
-        let timestampJSON = JSONText.encode(formatter.string(from: createdAt))
+        let timestampJSON = JSONText.encode(InternetDate.string(from: createdAt))
         return Array("{\"type\":\(typeJSON),\"timestamp\":\(timestampJSON),\"data\":\(data)}".utf8)
+    }
+}
+
+/// RFC 3339 UTC timestamps with milliseconds (`2026-12-01T09:30:00.123Z`), without a formatter per call.
+enum InternetDate {
+    static func string(from date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
+        var remainder = Int(milliseconds - Int64(seconds) * 1000)
+        if remainder < 0 { remainder += 1000; seconds -= 1 }
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(remainder), 3))Z"
     }
 }
