@@ -44,7 +44,7 @@ enum StandardWebhookSigner {
 /// RFC 3339 UTC timestamps with milliseconds (`2026-12-01T09:30:00.123Z`), without a formatter per call.
 enum InternetDate {
     static func string(from date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         var seconds = time_t(milliseconds.quotientAndRemainder(dividingBy: 1000).quotient)
         var remainder = Int(milliseconds - Int64(seconds) * 1000)
         if remainder < 0 { remainder += 1000; seconds -= 1 }
