@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PayHubConnectors
 import PayHubCore
+import SQLKit
 
 /// Refunds: reserved on the intent under its row lock, then asked of the provider, then settled.
 /// Concurrent refunds can never take more than was captured.
@@ -12,6 +13,8 @@ struct RefundService: Sendable {
     let logger: Logger
 
     private var events: EventRecorder { EventRecorder(context: context) }
+    /// Reads outside a transaction.
+    private var reader: any SQLDatabase { context.transactor.reader(db) }
 
     func create(_ input: CreateRefundRequest, principal: Principal) async throws -> RefundObject {
         guard principal.isSecretKey else { throw APIError.secretKeyRequired }
@@ -23,20 +26,17 @@ struct RefundService: Sendable {
             return reason
         }
         let idempotencyKey = RequestIdempotency.key
-        if let key = idempotencyKey, let existing = try await RefundModel.query(on: db)
-            .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
-            .filter(\.$idempotencyKey == key)
-            .filter(\.$createdAt > context.clock.now().addingTimeInterval(-IdempotencyService.lifetime))
-            .sort(\.$createdAt, .descending).first() {
+        if let key = idempotencyKey, let existing = try await RefundModel.created(
+            byIdempotencyKey: key, in: principal.scope,
+            since: context.clock.now().addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
             // A retry of a request that created this refund but died before its response was stored.
             return Presenter.refund(existing)
         }
         if let amount = input.amount, amount <= 0 {
             throw APIError.invalid("amount_invalid", "amount must be a positive integer in the currency's minor unit.", param: "amount")
         }
-        guard let intent = try await PaymentIntentModel.query(on: db)
-            .filter(\.$id == input.paymentIntent).filter(\.$merchantID == principal.merchantID)
-            .filter(\.$livemode == principal.livemode).first()
+        guard let intent = try await PaymentIntentModel.find(
+            input.paymentIntent, in: principal.scope, on: reader)
         else { throw APIError.notFound("payment_intent", id: input.paymentIntent, param: "payment_intent") }
         guard let attemptID = intent.activeAttemptID, let attempt = try await PaymentAttemptModel.find(attemptID, on: db) else {
             throw APIError.conflict("payment_intent_unexpected_state", "This payment intent has no successful payment to refund.")
@@ -52,8 +52,9 @@ struct RefundService: Sendable {
         let events = self.events
         let intentID = input.paymentIntent
         let schedule = context.config.statusChecks
-        let refund = try await transactor.write(on: db) { tx -> RefundModel in
-            try await tx.sql.lockForUpdate(PaymentIntentModel.schema, id: intentID)
+        let context = self.context
+        let refund = try await transactor.writeSQL(on: db) { tx -> RefundModel in
+            try await tx.lockForUpdate(PaymentIntentModel.schema, id: intentID)
             guard let locked = try await PaymentIntentModel.find(intentID, on: tx) else {
                 throw APIError.notFound("payment_intent", id: intentID, param: "payment_intent")
             }
@@ -65,7 +66,7 @@ struct RefundService: Sendable {
                 throw APIError.from(error)
             }
             locked.update(from: transition.intent)
-            try await locked.save(on: tx)
+            try await locked.saveState(on: tx)
             let refund = RefundModel()
             refund.id = refundID
             refund.merchantID = principal.merchantID
@@ -83,10 +84,10 @@ struct RefundService: Sendable {
             refund.checkCount = 0
             refund.nextCheckAt = schedule.nextCheck(refund: .pending, checks: 0, now: now)
             refund.update(from: transition.refund)
-            try await refund.create(on: tx)
+            try await refund.insert(on: tx)
             try await events.record(
                 transition.events, object: Presenter.refund(refund), objectID: refundID,
-                merchantID: principal.merchantID, livemode: principal.livemode, on: tx.sql)
+                merchantID: principal.merchantID, livemode: principal.livemode, on: tx)
             return refund
         }
 
@@ -166,9 +167,9 @@ struct RefundService: Sendable {
         let events = self.events
         let metrics = context.metrics
         let context = self.context
-        return try await transactor.write(on: db) { tx in
+        return try await transactor.writeSQL(on: db) { tx in
             guard let unlocked = try await RefundModel.find(refundID, on: tx) else { throw APIError.notFound("refund", id: refundID) }
-            try await tx.sql.lockForUpdate(PaymentIntentModel.schema, id: unlocked.paymentIntentID)
+            try await tx.lockForUpdate(PaymentIntentModel.schema, id: unlocked.paymentIntentID)
             guard let refund = try await RefundModel.find(refundID, on: tx),
                   let intent = try await PaymentIntentModel.find(refund.paymentIntentID, on: tx)
             else { throw APIError.notFound("refund", id: refundID) }
@@ -183,20 +184,20 @@ struct RefundService: Sendable {
             guard !transition.isNoOp else {
                 if refund.providerReference == nil, let reference = transition.refund.providerReference {
                     refund.providerReference = reference
-                    try await refund.save(on: tx)
-                    try await SandboxSettlementJob.scheduleIfSimulated(refund: refund, context: context, on: tx.sql)
+                    try await refund.saveState(on: tx)
+                    try await SandboxSettlementJob.scheduleIfSimulated(refund: refund, context: context, on: tx)
                 }
                 return Presenter.refund(refund)
             }
             refund.update(from: transition.refund)
             if transition.refund.status.isFinal { refund.nextCheckAt = nil }
-            try await refund.save(on: tx)
+            try await refund.saveState(on: tx)
             intent.update(from: transition.intent)
-            try await intent.save(on: tx)
+            try await intent.saveState(on: tx)
             let object = Presenter.refund(refund)
             try await events.record(
                 transition.events, object: object, objectID: refundID, merchantID: refund.merchantID,
-                livemode: refund.livemode, on: tx.sql)
+                livemode: refund.livemode, on: tx)
             metrics.refund(provider: refund.provider, outcome: refund.status)
             return object
         }
@@ -204,11 +205,10 @@ struct RefundService: Sendable {
 
     /// The refunds of an intent still waiting for their provider.
     func pending(ofIntent intentID: String) async throws -> [RefundModel] {
-        try await RefundModel.query(on: db).filter(\.$paymentIntentID == intentID).filter(\.$status == RefundStatus.pending.rawValue).all()
+        try await RefundModel.pending(ofIntent: intentID, on: reader)
     }
 
     private func find(_ id: String, principal: Principal) async throws -> RefundModel? {
-        try await RefundModel.query(on: db)
-            .filter(\.$id == id).filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode).first()
+        try await RefundModel.find(id, in: principal.scope, on: reader)
     }
 }

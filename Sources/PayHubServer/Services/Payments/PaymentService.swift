@@ -42,7 +42,7 @@ struct PaymentService: Sendable {
 
         let now = context.clock.now()
         if let key = RequestIdempotency.key, let existing = try await PaymentIntentModel.created(
-            byIdempotencyKey: key, merchantID: principal.merchantID, livemode: principal.livemode,
+            byIdempotencyKey: key, in: principal.scope,
             since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
             // A retry of a request that created this intent but died before its response was stored.
             var object = Presenter.paymentIntent(existing, attempts: try await attempts(of: existing.id ?? ""))
@@ -245,7 +245,7 @@ struct PaymentService: Sendable {
     }
 
     func find(_ id: String, principal: Principal) async throws -> PaymentIntentModel? {
-        try await PaymentIntentModel.find(id, merchantID: principal.merchantID, livemode: principal.livemode, on: reader)
+        try await PaymentIntentModel.find(id, in: principal.scope, on: reader)
     }
 
     func attempts(of intentID: String) async throws -> [PaymentAttemptModel] {
