@@ -63,19 +63,13 @@ extension PaymentIntentModel {
 
     /// The intent, if it belongs to this merchant in this mode.
     static func find(_ id: String, in scope: TenantScope, on db: any SQLDatabase) async throws -> PaymentIntentModel? {
-        try await db.raw("""
-            SELECT \(unsafeRaw: columns) FROM payment_intents \
-            WHERE id = \(bind: id) AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)
-            """).first().map(PaymentIntentModel.init(row:))
+        try await db.raw(ScopedSelect.byID(id, from: "payment_intents", columns: columns, in: scope)).first().map(PaymentIntentModel.init(row:))
     }
 
     /// The newest intent that a request with this `Idempotency-Key` created since `since`.
     static func created(byIdempotencyKey key: String, in scope: TenantScope, since: Date, on db: any SQLDatabase) async throws -> PaymentIntentModel? {
-        try await db.raw("""
-            SELECT \(unsafeRaw: columns) FROM payment_intents \
-            WHERE merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode) AND idempotency_key = \(bind: key) \
-            AND created_at > \(bind: since) ORDER BY created_at DESC LIMIT 1
-            """).first().map(PaymentIntentModel.init(row:))
+        try await db.raw(ScopedSelect.createdBy(idempotencyKey: key, from: "payment_intents", columns: columns, in: scope, since: since))
+            .first().map(PaymentIntentModel.init(row:))
     }
 }
 

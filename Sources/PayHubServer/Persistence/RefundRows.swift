@@ -57,10 +57,7 @@ extension RefundModel {
 
     /// The refund, if it belongs to this merchant in this mode.
     static func find(_ id: String, in scope: TenantScope, on db: any SQLDatabase) async throws -> RefundModel? {
-        try await db.raw("""
-            SELECT \(unsafeRaw: columns) FROM refunds \
-            WHERE id = \(bind: id) AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)
-            """).first().map(RefundModel.init(row:))
+        try await db.raw(ScopedSelect.byID(id, from: "refunds", columns: columns, in: scope)).first().map(RefundModel.init(row:))
     }
 
     /// The refunds of an intent still waiting for their provider.
@@ -73,10 +70,7 @@ extension RefundModel {
 
     /// The newest refund that a request with this `Idempotency-Key` created since `since`.
     static func created(byIdempotencyKey key: String, in scope: TenantScope, since: Date, on db: any SQLDatabase) async throws -> RefundModel? {
-        try await db.raw("""
-            SELECT \(unsafeRaw: columns) FROM refunds \
-            WHERE merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode) AND idempotency_key = \(bind: key) \
-            AND created_at > \(bind: since) ORDER BY created_at DESC LIMIT 1
-            """).first().map(RefundModel.init(row:))
+        try await db.raw(ScopedSelect.createdBy(idempotencyKey: key, from: "refunds", columns: columns, in: scope, since: since))
+            .first().map(RefundModel.init(row:))
     }
 }
