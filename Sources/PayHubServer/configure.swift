@@ -55,7 +55,6 @@ public func configure(_ app: Application, config: PayHubConfig, context: PayHubC
         exposedHeaders: [HTTPHeaders.Name("Retry-After"), HTTPHeaders.Name("Idempotent-Replayed")])))
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(APIErrorMiddleware())
-    app.middleware.use(CardDataGuardMiddleware())
 
     try routes(app)
     if let metrics = config.metricsAddress {

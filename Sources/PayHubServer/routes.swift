@@ -1,12 +1,16 @@
 import Vapor
 
+/// The card-data guard runs on every route that reads a body, a query or a path PayHub may store: after
+/// authentication on the API (an unauthenticated request is a 401, whatever it carries, and nothing of it is read),
+/// before anything else on provider webhooks and customer pages.
 func routes(_ app: Application) throws {
     try app.register(collection: SystemController())
-    try app.register(collection: SandboxPagesController())
-    try app.register(collection: StripePagesController())
+    let pages = app.grouped(CardDataGuardMiddleware())
+    try pages.register(collection: SandboxPagesController())
+    try pages.register(collection: StripePagesController())
     let v1 = app.grouped("v1")
-    try v1.register(collection: ProviderWebhooksController())
-    let authenticated = v1.grouped(PrincipalMiddleware(auth: AuthService()))
+    try v1.grouped(CardDataGuardMiddleware()).register(collection: ProviderWebhooksController())
+    let authenticated = v1.grouped(PrincipalMiddleware(auth: AuthService()), CardDataGuardMiddleware())
     try authenticated.register(collection: PaymentIntentsController())
     try authenticated.register(collection: RefundsController())
     try authenticated.register(collection: EventsController())

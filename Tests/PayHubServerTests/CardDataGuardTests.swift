@@ -138,4 +138,15 @@ final class CardDataGuardTests: XCTestCase {
             XCTAssertEqual(list.status, .ok, list.text)
         }
     }
+
+    func testAnUnauthenticatedRequestIsRefusedAs401WhateverItCarries() async throws {
+        try await withEachDatabase { hub in
+            for key in ["", "sk_test_wrong"] {
+                let reply = try await hub.request(.GET, "/v1/payment_intents?starting_after=4242424242424242", key: key)
+                XCTAssertEqual(reply.status, .unauthorized, "the guard reads nothing of a request that is not authenticated: \(reply.text)")
+            }
+            let authenticated = try await hub.request(.GET, "/v1/payment_intents?starting_after=4242424242424242")
+            XCTAssertEqual(authenticated.errorCode, "card_data_not_allowed")
+        }
+    }
 }

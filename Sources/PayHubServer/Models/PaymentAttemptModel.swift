@@ -36,21 +36,23 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
 
     init() {}
 
-    func domain() -> PaymentAttempt {
+    /// The domain view of this row; a status PayHub does not know is an error.
+    func domain() throws -> PaymentAttempt {
         var attempt = PaymentAttempt(
             id: PaymentAttemptID(rawValue: id ?? ""), paymentIntentID: PaymentIntentID(rawValue: paymentIntentID),
             provider: provider, methodType: methodType, createdAt: createdAt)
-        attempt.status = PaymentAttemptStatus(rawValue: status) ?? .pending
+        attempt.status = try StoredValueInvalid.parse(status, as: PaymentAttemptStatus.self, table: Self.schema, column: "status", id: id)
         attempt.providerReference = providerReference
         attempt.nextAction = nextAction.flatMap { JSONText.decode(StoredNextAction.self, from: $0)?.action }
         attempt.failure = failure.flatMap { JSONText.decode(PaymentFailure.self, from: $0) }
         attempt.amountReceived = amountReceived
-        attempt.lateSuccessReversal = lateSuccessReversal.map { stored in
+        attempt.lateSuccessReversal = try lateSuccessReversal.map { stored in
             switch stored {
+            case "pending": .pending
             case "voided": .voided
             case "refunded": .refunded
             case "failed": .failed(reason: lateSuccessReversalReason ?? "unknown")
-            default: .pending
+            default: throw StoredValueInvalid(table: Self.schema, column: "late_success_reversal", id: id ?? "")
             }
         }
         attempt.updatedAt = updatedAt

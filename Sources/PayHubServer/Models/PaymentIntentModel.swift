@@ -36,10 +36,10 @@ final class PaymentIntentModel: Model, @unchecked Sendable {
         var intent = PaymentIntent(
             id: PaymentIntentID(rawValue: id ?? ""),
             amount: Money(minorUnits: amount, currency: try Currency(code: currency)),
-            captureMethod: CaptureMethod(rawValue: captureMethod) ?? .automatic,
+            captureMethod: try StoredValueInvalid.parse(captureMethod, as: CaptureMethod.self, table: Self.schema, column: "capture_method", id: id),
             createdAt: createdAt
         )
-        intent.status = PaymentIntentStatus(rawValue: status) ?? .requiresPaymentMethod
+        intent.status = try StoredValueInvalid.parse(status, as: PaymentIntentStatus.self, table: Self.schema, column: "status", id: id)
         intent.amountCapturable = amountCapturable
         intent.amountReceived = amountReceived
         intent.amountRefunded = amountRefunded

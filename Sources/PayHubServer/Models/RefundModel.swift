@@ -35,7 +35,7 @@ final class RefundModel: Model, @unchecked Sendable {
             id: RefundID(rawValue: id ?? ""), paymentIntentID: PaymentIntentID(rawValue: paymentIntentID),
             amount: Money(minorUnits: amount, currency: try Currency(code: currency)),
             reason: reason.flatMap(RefundReason.init(rawValue:)), createdAt: createdAt)
-        refund.status = RefundStatus(rawValue: status) ?? .pending
+        refund.status = try StoredValueInvalid.parse(status, as: RefundStatus.self, table: Self.schema, column: "status", id: id)
         refund.failureReason = failureReason
         refund.providerReference = providerReference
         refund.updatedAt = updatedAt

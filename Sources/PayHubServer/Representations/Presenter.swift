@@ -33,7 +33,8 @@ enum Presenter {
     }
 
     static func paymentAttempt(_ model: PaymentAttemptModel) -> PaymentAttemptObject {
-        let domain = model.domain()
+        // Presenting never fails: a row PayHub cannot read shows its stored status and no details.
+        let domain = try? model.domain()
         return PaymentAttemptObject(
             id: model.id ?? "",
             provider: model.provider,
@@ -41,11 +42,11 @@ enum Presenter {
             paymentMethod: JSONText.decode(PaymentMethodObject.self, from: model.paymentMethod) ?? PaymentMethodObject(type: model.methodType),
             status: model.status,
             providerReference: model.providerReference,
-            nextAction: domain.nextAction.map(NextActionObject.init),
-            failure: domain.failure.map(PaymentErrorObject.init),
+            nextAction: domain?.nextAction.map(NextActionObject.init),
+            failure: domain?.failure.map(PaymentErrorObject.init),
             returnURL: model.returnURL,
-            amountReceived: domain.amountReceived,
-            lateSuccessReversal: domain.lateSuccessReversal.map(LateSuccessReversalObject.init),
+            amountReceived: domain?.amountReceived,
+            lateSuccessReversal: domain?.lateSuccessReversal.map(LateSuccessReversalObject.init),
             created: unix(model.createdAt)
         )
     }

@@ -32,7 +32,7 @@ struct LateSuccessReversalJob: JobHandler {
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
         let attemptID = try job.decode(Payload.self).attempt
         let payments = PaymentService(context: context, db: db, logger: logger)
-        guard let attempt = try await PaymentAttemptModel.find(attemptID, on: db), attempt.domain().lateSuccessReversal == .pending,
+        guard let attempt = try await PaymentAttemptModel.find(attemptID, on: db), try attempt.domain().lateSuccessReversal == .pending,
               let reference = attempt.providerReference,
               let intent = try await PaymentIntentModel.find(attempt.paymentIntentID, on: db)
         else { return .done }

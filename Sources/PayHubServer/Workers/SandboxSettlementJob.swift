@@ -30,7 +30,7 @@ struct SandboxSettlementJob: JobHandler {
     /// Schedules the settlement of a sandbox attempt that will settle by itself; nothing for other providers.
     static func scheduleIfSimulated(attempt: PaymentAttemptModel, context: PayHubContext, on tx: any SQLDatabase) async throws {
         guard attempt.provider == SandboxConnector.name, let reference = attempt.providerReference,
-              !(attempt.domain().status.isFinal), let due = SandboxConnector.settlementDate(ofPayment: reference)
+              !(try attempt.domain().status.isFinal), let due = SandboxConnector.settlementDate(ofPayment: reference)
         else { return }
         try await schedule(Payload(reference: reference, account: attempt.providerAccountID, refund: false), at: due, context: context, on: tx)
     }

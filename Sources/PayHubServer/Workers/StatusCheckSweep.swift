@@ -48,7 +48,7 @@ struct StatusCheckSweep: JobHandler {
         do {
             guard let attempt = try await PaymentAttemptModel.find(id, on: db) else { return }
             statusBefore = attempt.status
-            let before = attempt.domain()
+            let before = try attempt.domain()
             if schedule.actionHasExpired(status: before.status, changedAt: before.updatedAt, now: context.clock.now()) {
                 try await payments.expireAction(attempt)
             } else {

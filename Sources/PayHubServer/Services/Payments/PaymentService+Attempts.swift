@@ -60,7 +60,7 @@ extension PaymentService {
     /// idempotency key, so the customer is charged once) if it never answered, then answers as the first try would.
     private func resume(_ attempt: PaymentAttemptModel) async throws -> PaymentIntentObject {
         let intentID = attempt.paymentIntentID
-        if !attempt.domain().status.isFinal && attempt.providerReference == nil {
+        if !(try attempt.domain().status.isFinal) && attempt.providerReference == nil {
             try await refresh(attempt)
         }
         guard let intent = try await PaymentIntentModel.find(intentID, on: reader) else {
@@ -68,7 +68,7 @@ extension PaymentService {
         }
         let attempts = try await attempts(of: intentID)
         let object = Presenter.paymentIntent(intent, attempts: attempts)
-        if let current = attempts.first(where: { $0.id == attempt.id })?.domain(), current.status == .failed, let failure = current.failure {
+        if let current = try attempts.first(where: { $0.id == attempt.id })?.domain(), current.status == .failed, let failure = current.failure {
             try Self.throwIfFailed(.failed(failure), object: object)
         }
         return object
@@ -79,7 +79,7 @@ extension PaymentService {
         guard (1...32).contains(otp.count) else { throw APIError.invalid("parameter_invalid", "otp must have 1 to 32 characters.", param: "otp") }
         guard let attempt = try await attempts(of: id).first(where: { $0.id == attemptID })
         else { throw APIError.notFound("payment", id: attemptID, param: "payment_id") }
-        guard case .otp? = attempt.domain().nextAction, attempt.status == PaymentAttemptStatus.requiresAction.rawValue,
+        guard case .otp? = try attempt.domain().nextAction, attempt.status == PaymentAttemptStatus.requiresAction.rawValue,
               let reference = attempt.providerReference
         else { throw APIError.conflict("payment_attempt_unexpected_state", "This payment is not waiting for an OTP.") }
         let (account, connector) = try await provider(of: attempt)

@@ -62,17 +62,17 @@ extension PaymentService {
         var intent = try await load(id, principal: principal)
         var attempt = try await activeAttempt(of: intent)
         try checkCancel(cancellationReason, intent: intent, attempt: attempt)
-        if let unanswered = attempt, !unanswered.domain().status.isFinal, unanswered.providerReference == nil {
+        if let unanswered = attempt, !(try unanswered.domain().status.isFinal), unanswered.providerReference == nil {
             // The provider never answered this attempt: it may have charged. Learn how it ended before voiding.
             try await refresh(unanswered)
             intent = try await load(id, principal: principal)
             attempt = try await activeAttempt(of: intent)
-            if let still = attempt, !still.domain().status.isFinal, still.providerReference == nil {
+            if let still = attempt, !(try still.domain().status.isFinal), still.providerReference == nil {
                 throw APIError.from(PaymentRuleViolation.outcomeUnknown(PaymentAttemptID(rawValue: still.id ?? "")))
             }
             try checkCancel(cancellationReason, intent: intent, attempt: attempt)
         }
-        if let attempt, let attemptID = attempt.id, let reference = attempt.providerReference, !attempt.domain().status.isFinal {
+        if let attempt, let attemptID = attempt.id, let reference = attempt.providerReference, !(try attempt.domain().status.isFinal) {
             let (account, connector) = try await provider(of: attempt)
             let connectorContext = try context.connectorContext(for: account)
             var answer: ConnectorPaymentResult?

@@ -10,7 +10,7 @@ extension PaymentService {
     func sync(_ id: String, principal: Principal) async throws -> PaymentIntentObject {
         guard principal.isSecretKey else { throw APIError.secretKeyRequired }
         let intent = try await load(id, principal: principal)
-        if let attempt = try await activeAttempt(of: intent), !attempt.domain().status.isFinal {
+        if let attempt = try await activeAttempt(of: intent), !(try attempt.domain().status.isFinal) {
             try await refresh(attempt)
         }
         let refunds = RefundService(context: context, db: db, logger: logger)
@@ -40,7 +40,7 @@ extension PaymentService {
             }
         }
         guard let result else { return }
-        let known = attempt.domain()
+        let known = try attempt.domain()
         if result.outcome.attemptStatus == known.status, result.outcome.nextAction == known.nextAction, attempt.providerReference != nil {
             return  // nothing new: no transaction
         }

@@ -52,11 +52,3 @@ enum ProviderRequests {
             idempotencyKey: key)
     }
 }
-
-/// A stored value that the code cannot read: a corrupt row, never silently replaced by a default.
-struct StoredValueInvalid: Error, CustomStringConvertible {
-    var table: String
-    var column: String
-    var id: String
-    var description: String { "\(table).\(column) of \(id) holds a value PayHub cannot read" }
-}
