@@ -25,6 +25,35 @@ final class JobSchedulerTests: XCTestCase {
         }
     }
 
+    /// A recurring job whose every run fails.
+    struct FailingRecurringJob: JobHandler {
+        let runs: NIOLockedValueBox<Int>
+        var kind: JobKind { JobSchedulerTests.counted }
+        var lease: TimeInterval { 30 }
+        var isRecurring: Bool { true }
+        func run(_ job: ClaimedJob) async throws -> JobOutcome {
+            runs.withLockedValue { $0 += 1 }
+            throw URLError(.cannotConnectToHost)
+        }
+    }
+
+    func testARecurringJobThatKeepsFailingIsNeverGivenUp() async throws {
+        try await withEachDatabase { hub in
+            let runs = NIOLockedValueBox(0)
+            let scheduler = JobScheduler(
+                context: hub.context, db: hub.app.db, logger: hub.app.logger, handlers: [FailingRecurringJob(runs: runs)],
+                lanes: [.init(name: "test", kinds: [Self.counted], concurrency: 1)])
+            try await scheduler.enqueue(NewJob(kind: Self.counted, payload: "{}", runAt: hub.clock.now(), uniqueKey: "recurring:test", maxAttempts: 2))
+            for _ in 1...5 {
+                try await scheduler.runDue()
+                hub.clock.advance(3601)
+            }
+            XCTAssertEqual(runs.withLockedValue { $0 }, 5, "run again after every failure, past its attempts")
+            let listed = try await scheduler.list()
+            XCTAssertEqual(listed.map(\.status), ["pending"])
+        }
+    }
+
     func scheduler(_ hub: TestHub, _ handler: CountingJob) -> JobScheduler {
         JobScheduler(
             context: hub.context, db: hub.app.db, logger: hub.app.logger, handlers: [handler],

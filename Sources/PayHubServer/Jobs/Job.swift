@@ -92,7 +92,13 @@ protocol JobHandler: Sendable {
     var kind: JobKind { get }
     /// How long a claim lasts; a run that takes longer may be taken over by another process.
     var lease: TimeInterval { get }
+    /// A recurring job never gives up: when a run fails it is simply run again later.
+    var isRecurring: Bool { get }
     func run(_ job: ClaimedJob) async throws -> JobOutcome
+}
+
+extension JobHandler {
+    var isRecurring: Bool { false }
 }
 
 /// A job as `payhub jobs` shows it.

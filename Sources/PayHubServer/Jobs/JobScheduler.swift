@@ -138,17 +138,21 @@ final class JobScheduler: Sendable {
 
     /// Runs one claimed job; a handler's error is retried with backoff until the job's attempts are spent.
     private func perform(_ job: ClaimedJob) async -> JobOutcome {
-        guard job.attempts <= job.maxAttempts else {
-            return JobOutcome(next: .giveUp(reason: "gave up after \(job.maxAttempts) attempts"))
-        }
         guard let handler = handlers[job.kind] else {
             return JobOutcome(next: .giveUp(reason: "no handler for kind \(job.kind)"))
+        }
+        guard job.attempts <= job.maxAttempts || handler.isRecurring else {
+            // Claimed more often than allowed without a recorded outcome: its runs keep dying with their process.
+            return JobOutcome(next: .giveUp(reason: "gave up after \(job.maxAttempts) attempts"))
         }
         do {
             return try await handler.run(job)
         } catch {
             let reason = String(describing: error)
             logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(reason)"])
+            if handler.isRecurring {
+                return .reschedule(at: context.clock.now().addingTimeInterval(Self.backoff(afterAttempt: job.attempts)))
+            }
             return job.attempts >= job.maxAttempts
                 ? JobOutcome(next: .giveUp(reason: reason))
                 : .retry(at: context.clock.now().addingTimeInterval(Self.backoff(afterAttempt: job.attempts)), reason: reason)

@@ -12,6 +12,7 @@ struct IdempotencyPurgeJob: JobHandler {
     let db: any Database
     var kind: JobKind { .idempotencyPurge }
     var lease: TimeInterval { 300 }
+    var isRecurring: Bool { true }
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
         _ = try await IdempotencyService(context: context, db: db).purgeExpired()
@@ -25,6 +26,7 @@ struct RateLimitJanitorJob: JobHandler {
     let db: any Database
     var kind: JobKind { .rateLimitJanitor }
     var lease: TimeInterval { 300 }
+    var isRecurring: Bool { true }
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
         try await context.rateLimiter.forgetIdle(now: context.clock.now(), on: db)

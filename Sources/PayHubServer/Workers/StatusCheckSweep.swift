@@ -20,6 +20,7 @@ struct StatusCheckSweep: JobHandler {
 
     var kind: JobKind { .statusCheckSweep }
     var lease: TimeInterval { 300 }
+    var isRecurring: Bool { true }
     var every: TimeInterval { max(context.config.workerInterval, 5) }
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
