@@ -23,8 +23,6 @@ public final class PayHubContext: Sendable {
     let deliveryWakeUp = WakeUpSignal()
     /// Wakes the scheduler's other lanes when a job is due at once.
     let jobsWakeUp = WakeUpSignal()
-    /// Identifies this process in leases, so two processes never work on the same row.
-    let processID: String
 
     public init(
         config: PayHubConfig,
@@ -51,7 +49,6 @@ public final class PayHubContext: Sendable {
             self.rateLimiter = InMemoryRateLimiter()
         }
         self.webhookTransport = webhookTransport
-        self.processID = ids.randomToken(length: 12)
     }
 
     func connectorContext(for account: ProviderAccountModel) throws -> ConnectorContext {

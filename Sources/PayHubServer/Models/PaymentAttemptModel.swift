@@ -19,7 +19,6 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
     @OptionalField(key: "next_action") var nextAction: String?
     @OptionalField(key: "failure") var failure: String?
     @OptionalField(key: "return_url") var returnURL: String?
-    @OptionalField(key: "poll_lease_until") var pollLeaseUntil: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     /// The `Idempotency-Key` of the request that started it, if any.

@@ -19,7 +19,6 @@ final class RefundModel: Model, @unchecked Sendable {
     @OptionalField(key: "failure_reason") var failureReason: String?
     @OptionalField(key: "provider_reference") var providerReference: String?
     @Field(key: "metadata") var metadata: String
-    @OptionalField(key: "poll_lease_until") var pollLeaseUntil: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     /// The `Idempotency-Key` of the request that created it, if any.

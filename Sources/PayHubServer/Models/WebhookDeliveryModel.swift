@@ -14,8 +14,6 @@ final class WebhookDeliveryModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "attempt_count") var attemptCount: Int
     @Field(key: "next_attempt_at") var nextAttemptAt: Date
-    @OptionalField(key: "lease_owner") var leaseOwner: String?
-    @OptionalField(key: "lease_expires_at") var leaseExpiresAt: Date?
     @OptionalField(key: "last_status_code") var lastStatusCode: Int?
     @OptionalField(key: "last_error") var lastError: String?
     @OptionalField(key: "delivered_at") var deliveredAt: Date?

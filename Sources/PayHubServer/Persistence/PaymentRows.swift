@@ -76,7 +76,7 @@ extension PaymentIntentModel {
 extension PaymentAttemptModel {
     private static let columns = """
         id, payment_intent_id, merchant_id, livemode, provider, provider_account_id, method_type, payment_method, \
-        status, provider_reference, next_action, failure, return_url, poll_lease_until, created_at, updated_at, \
+        status, provider_reference, next_action, failure, return_url, created_at, updated_at, \
         idempotency_key, next_check_at, check_count, amount_received, late_success_reversal, late_success_reversal_reason, \
         late_success_reversal_reference
         """
@@ -96,7 +96,6 @@ extension PaymentAttemptModel {
         nextAction = try row.optional("next_action")
         failure = try row.optional("failure")
         returnURL = try row.optional("return_url")
-        pollLeaseUntil = try row.optional("poll_lease_until")
         createdAt = try row.decode(column: "created_at", as: Date.self)
         updatedAt = try row.decode(column: "updated_at", as: Date.self)
         idempotencyKey = try row.optional("idempotency_key")
@@ -111,7 +110,7 @@ extension PaymentAttemptModel {
     func insert(on db: any SQLDatabase) async throws {
         let values: [any Encodable & Sendable] = [
             id, paymentIntentID, merchantID, livemode, provider, providerAccountID, methodType, paymentMethod,
-            status, providerReference, nextAction, failure, returnURL, pollLeaseUntil, createdAt, updatedAt, idempotencyKey,
+            status, providerReference, nextAction, failure, returnURL, createdAt, updatedAt, idempotencyKey,
             nextCheckAt, checkCount, amountReceived, lateSuccessReversal, lateSuccessReversalReason, lateSuccessReversalReference,
         ]
         try await db.raw("INSERT INTO payment_attempts (\(unsafeRaw: Self.columns)) VALUES (\(binds: values))").run()

@@ -5,7 +5,7 @@ import SQLKit
 extension RefundModel {
     private static let columns = """
         id, merchant_id, livemode, payment_intent_id, attempt_id, provider, provider_account_id, amount, currency, \
-        status, reason, failure_reason, provider_reference, metadata, poll_lease_until, created_at, updated_at, \
+        status, reason, failure_reason, provider_reference, metadata, created_at, updated_at, \
         idempotency_key, next_check_at, check_count
         """
 
@@ -25,7 +25,6 @@ extension RefundModel {
         failureReason = try row.optional("failure_reason")
         providerReference = try row.optional("provider_reference")
         metadata = try row.decode(column: "metadata", as: String.self)
-        pollLeaseUntil = try row.optional("poll_lease_until")
         createdAt = try row.decode(column: "created_at", as: Date.self)
         updatedAt = try row.decode(column: "updated_at", as: Date.self)
         idempotencyKey = try row.optional("idempotency_key")
@@ -36,7 +35,7 @@ extension RefundModel {
     func insert(on db: any SQLDatabase) async throws {
         let values: [any Encodable & Sendable] = [
             id, merchantID, livemode, paymentIntentID, attemptID, provider, providerAccountID, amount, currency,
-            status, reason, failureReason, providerReference, metadata, pollLeaseUntil, createdAt, updatedAt,
+            status, reason, failureReason, providerReference, metadata, createdAt, updatedAt,
             idempotencyKey, nextCheckAt, checkCount,
         ]
         try await db.raw("INSERT INTO refunds (\(unsafeRaw: Self.columns)) VALUES (\(binds: values))").run()

@@ -181,7 +181,7 @@ enum DeliveryLog {
         try await tx.raw("""
             UPDATE webhook_deliveries SET status = \(bind: status), attempt_count = attempt_count + \(bind: added), \
             last_status_code = COALESCE(\(bind: attempt?.statusCode), last_status_code), last_error = \(bind: attempt?.error), \
-            delivered_at = \(bind: delivered), lease_owner = NULL, lease_expires_at = NULL, updated_at = \(bind: now) \
+            delivered_at = \(bind: delivered), updated_at = \(bind: now) \
             WHERE id = \(bind: deliveryID)
             """).run()
     }
