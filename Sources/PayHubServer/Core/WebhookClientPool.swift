@@ -24,8 +24,13 @@ final class WebhookClientPool: Sendable {
     static let idleLifetime: TimeInterval = 60
     static let capacity = 256
 
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var lastSweep = Date.distantPast
+    }
+
     private let eventLoopGroup: any EventLoopGroup
-    private let entries = NIOLockedValueBox<[Key: Entry]>([:])
+    private let state = NIOLockedValueBox(State())
 
     init(eventLoopGroup: any EventLoopGroup) {
         self.eventLoopGroup = eventLoopGroup
@@ -33,23 +38,27 @@ final class WebhookClientPool: Sendable {
 
     /// The client for `key`, made on first use; clients idle too long (or beyond capacity) are shut down.
     func client(for key: Key, now: Date = Date()) -> HTTPClient {
-        let (client, retired) = entries.withLockedValue { entries -> (HTTPClient, [HTTPClient]) in
+        let (client, retired) = state.withLockedValue { state -> (HTTPClient, [HTTPClient]) in
             var retired: [HTTPClient] = []
-            for (staleKey, entry) in entries where now.timeIntervalSince(entry.lastUsed) > Self.idleLifetime {
-                retired.append(entry.client)
-                entries[staleKey] = nil
+            // Idle clients are looked for now and then, not on every delivery.
+            if now.timeIntervalSince(state.lastSweep) > Self.idleLifetime / 4 {
+                state.lastSweep = now
+                for (staleKey, entry) in state.entries where now.timeIntervalSince(entry.lastUsed) > Self.idleLifetime {
+                    retired.append(entry.client)
+                    state.entries[staleKey] = nil
+                }
             }
-            if var entry = entries[key] {
+            if var entry = state.entries[key] {
                 entry.lastUsed = now
-                entries[key] = entry
+                state.entries[key] = entry
                 return (entry.client, retired)
             }
-            if entries.count >= Self.capacity, let oldest = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
+            if state.entries.count >= Self.capacity, let oldest = state.entries.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
                 retired.append(oldest.value.client)
-                entries[oldest.key] = nil
+                state.entries[oldest.key] = nil
             }
             let client = Self.makeClient(for: key, on: eventLoopGroup)
-            entries[key] = Entry(client: client, lastUsed: now)
+            state.entries[key] = Entry(client: client, lastUsed: now)
             return (client, retired)
         }
         for stale in retired { stale.shutdown { _ in } }
@@ -58,7 +67,7 @@ final class WebhookClientPool: Sendable {
 
     /// Shuts every client down (at PayHub's shutdown).
     func shutdown() async {
-        let all = entries.withLockedValue { entries in defer { entries = [:] }; return entries.values.map(\.client) }
+        let all = state.withLockedValue { state in defer { state.entries = [:] }; return state.entries.values.map(\.client) }
         for client in all { try? await client.shutdown() }
     }
 
