@@ -154,3 +154,11 @@ public enum ConnectorError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 }
+
+extension ConnectorError {
+    /// Network trouble: the same call may work later.
+    public var isTransient: Bool {
+        if case .unavailable = self { return true }
+        return false
+    }
+}

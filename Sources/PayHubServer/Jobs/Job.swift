@@ -27,6 +27,11 @@ struct NewJob: Sendable {
         self.maxAttempts = maxAttempts
     }
 
+    /// The job's id: made of its unique key, so at most one such job exists; a new random one otherwise.
+    func id(random: () -> String) -> String {
+        "job_" + (uniqueKey.map { $0.replacingOccurrences(of: ":", with: "_") } ?? random())
+    }
+
     init<Payload: Encodable>(
         kind: JobKind, payload: Payload, runAt: Date, uniqueKey: String? = nil, maxAttempts: Int = JobScheduler.defaultMaxAttempts
     ) {

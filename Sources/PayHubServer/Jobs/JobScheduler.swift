@@ -38,8 +38,7 @@ final class JobScheduler: Sendable {
     /// runs it is woken once it has.
     static func enqueue(_ job: NewJob, ifExists: JobStore.IfExists = .keep, context: PayHubContext, on tx: any SQLDatabase) async throws {
         let now = context.clock.now()
-        try await JobStore.enqueue(
-            job, randomID: job.uniqueKey == nil ? context.ids.randomToken(length: 24) : "", now: now, ifExists: ifExists, on: tx)
+        try await JobStore.enqueue(job, id: job.id(random: { context.ids.randomToken(length: 24) }), now: now, ifExists: ifExists, on: tx)
         if job.runAt <= now {
             let kind = job.kind
             AfterCommit.run { [context] in context.wakeUp(for: kind).signal() }

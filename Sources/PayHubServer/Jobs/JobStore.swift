@@ -12,9 +12,8 @@ enum JobStore {
         case rearm
     }
 
-    /// Adds a job. A job with a unique key has an id made of it, so the table's primary key keeps it unique.
-    static func enqueue(_ job: NewJob, randomID: String, now: Date, ifExists: IfExists, on db: any SQLDatabase) async throws {
-        let id = job.uniqueKey.map { "job_" + $0.replacingOccurrences(of: ":", with: "_") } ?? "job_" + randomID
+    /// Adds a job under `id` (`NewJob.id`: made of its unique key when it has one, so the primary key keeps it unique).
+    static func enqueue(_ job: NewJob, id: String, now: Date, ifExists: IfExists, on db: any SQLDatabase) async throws {
         let conflict: SQLQueryString
         switch (job.uniqueKey, ifExists) {
         case (nil, _): conflict = ""

@@ -127,6 +127,13 @@ extension PaymentAttemptModel {
             """).run()
     }
 
+    /// Remembers the provider's reference of the refund that gives a late success back.
+    static func saveReversalReference(_ reference: String, attemptID: String, on db: any SQLDatabase) async throws {
+        try await db.raw("""
+            UPDATE payment_attempts SET late_success_reversal_reference = \(bind: reference) WHERE id = \(bind: attemptID)
+            """).run()
+    }
+
     static func all(ofIntent intentID: String, on db: any SQLDatabase) async throws -> [PaymentAttemptModel] {
         try await db.raw("SELECT \(unsafeRaw: columns) FROM payment_attempts WHERE payment_intent_id = \(bind: intentID) ORDER BY created_at, id")
             .all().map(PaymentAttemptModel.init(row:))

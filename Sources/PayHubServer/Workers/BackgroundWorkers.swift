@@ -14,8 +14,8 @@ extension JobScheduler {
             StatusCheckSweep(context: context, db: db, logger: logger),
             SandboxSettlementJob(simulator: SandboxSimulator(context: context, db: db, logger: logger)),
             LateSuccessReversalJob(context: context, db: db, logger: logger),
-            IdempotencyPurgeJob(context: context, db: db),
-            RateLimitJanitorJob(context: context, db: db),
+            JanitorJob.idempotencyPurge(context: context, db: db),
+            JanitorJob.rateLimitJanitor(context: context, db: db),
         ]
         let lanes = [
             Lane(name: "webhooks", kinds: [.webhookDelivery], concurrency: context.config.webhookConcurrency),

@@ -6,30 +6,31 @@ extension JobKind {
     static let rateLimitJanitor = JobKind("janitor.rate_limit_buckets")
 }
 
-/// Deletes `Idempotency-Key` records past their 24 hours, hourly.
-struct IdempotencyPurgeJob: JobHandler {
+/// A housekeeping task that runs every `interval`, forever.
+struct JanitorJob: JobHandler {
+    let kind: JobKind
+    let interval: TimeInterval
     let context: PayHubContext
-    let db: any Database
-    var kind: JobKind { .idempotencyPurge }
+    let task: @Sendable () async throws -> Void
     var lease: TimeInterval { 300 }
     var isRecurring: Bool { true }
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
-        _ = try await IdempotencyService(context: context, db: db).purgeExpired()
-        return .reschedule(at: context.clock.now().addingTimeInterval(3600))
+        try await task()
+        return .reschedule(at: context.clock.now().addingTimeInterval(interval))
     }
-}
 
-/// Forgets idle rate-limit buckets (PostgreSQL), every ten minutes.
-struct RateLimitJanitorJob: JobHandler {
-    let context: PayHubContext
-    let db: any Database
-    var kind: JobKind { .rateLimitJanitor }
-    var lease: TimeInterval { 300 }
-    var isRecurring: Bool { true }
+    /// Deletes `Idempotency-Key` records past their 24 hours, hourly.
+    static func idempotencyPurge(context: PayHubContext, db: any Database) -> JanitorJob {
+        JanitorJob(kind: .idempotencyPurge, interval: 3600, context: context) {
+            _ = try await IdempotencyService(context: context, db: db).purgeExpired()
+        }
+    }
 
-    func run(_ job: ClaimedJob) async throws -> JobOutcome {
-        try await context.rateLimiter.forgetIdle(now: context.clock.now(), on: db)
-        return .reschedule(at: context.clock.now().addingTimeInterval(600))
+    /// Forgets idle rate-limit buckets (PostgreSQL), every ten minutes.
+    static func rateLimitJanitor(context: PayHubContext, db: any Database) -> JanitorJob {
+        JanitorJob(kind: .rateLimitJanitor, interval: 600, context: context) {
+            try await context.rateLimiter.forgetIdle(now: context.clock.now(), on: db)
+        }
     }
 }

@@ -67,9 +67,7 @@ struct LateSuccessReversalJob: JobHandler {
                     ProviderRequests.lateSuccessRefund(attempt: attempt, amount: amount, paymentReference: reference), context: connectorContext)
                 if let refundReference = result.providerReference {
                     try await context.transactor.writeSQL(on: db) { tx in
-                        try await tx.raw("""
-                            UPDATE payment_attempts SET late_success_reversal_reference = \(bind: refundReference) WHERE id = \(bind: attemptID)
-                            """).run()
+                        try await PaymentAttemptModel.saveReversalReference(refundReference, attemptID: attemptID, on: tx)
                     }
                 }
             }
@@ -90,13 +88,5 @@ struct LateSuccessReversalJob: JobHandler {
             try await payments.recordReversal(.failed(reason: "refund_canceled"), attemptID: attemptID, intentID: intentID)
             return .done
         }
-    }
-}
-
-extension ConnectorError {
-    /// Network trouble: the same call may work later.
-    var isTransient: Bool {
-        if case .unavailable = self { return true }
-        return false
     }
 }
