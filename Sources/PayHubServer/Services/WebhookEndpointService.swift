@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import PayHubCore
+import SQLKit
 
 struct CreateWebhookEndpointRequest: StrictRequest {
     var url: String
@@ -83,17 +84,10 @@ struct WebhookEndpointService: Sendable {
     }
 
     func delete(_ id: String, principal: Principal) async throws -> DeletedObject {
-        let endpoint = try await load(id, principal: principal)
+        _ = try await load(id, principal: principal)
         let now = context.clock.now()
-        try await context.transactor.write(on: db) { tx in
-            endpoint.deletedAt = now
-            endpoint.status = "disabled"
-            endpoint.disabledReason = "deleted"
-            endpoint.updatedAt = now
-            try await endpoint.save(on: tx)
-            try await WebhookDeliveryModel.query(on: tx)
-                .filter(\.$endpointID == id).filter(\.$status == "pending")
-                .set(\.$status, to: "canceled").set(\.$updatedAt, to: now).update()
+        try await context.transactor.writeSQL(on: db) { tx in
+            try await WebhookEndpointModel.disable(id, reason: "deleted", deleted: true, now: now, on: tx)
         }
         return DeletedObject(id: id, object: "webhook_endpoint")
     }

@@ -81,7 +81,7 @@ struct WebhookDeliveryJob: JobHandler {
             logger.warning("webhook endpoint disabled", metadata: ["endpoint": "\(endpointID)", "reason": "410 Gone"])
             return .done { tx in
                 try await DeliveryLog.close(deliveryID, status: "failed", attempt: logged, now: finishedAt, on: tx)
-                try await DeliveryLog.disableEndpoint(endpointID, reason: "The receiver answered 410 Gone.", now: finishedAt, on: tx)
+                try await WebhookEndpointModel.disable(endpointID, reason: "The receiver answered 410 Gone.", now: finishedAt, on: tx)
             }
         }
         context.metrics.webhookDelivery(outcome: "failed")
@@ -192,18 +192,6 @@ enum DeliveryLog {
             UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, next_attempt_at = \(bind: next), \
             last_status_code = \(bind: attempt.statusCode), last_error = \(bind: attempt.error), updated_at = \(bind: now) \
             WHERE id = \(bind: deliveryID)
-            """).run()
-    }
-
-    /// Disables an endpoint and cancels what it was still owed (their jobs then find nothing to do).
-    static func disableEndpoint(_ endpointID: String, reason: String, now: Date, on tx: any SQLDatabase) async throws {
-        try await tx.raw("""
-            UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = \(bind: reason), updated_at = \(bind: now) \
-            WHERE id = \(bind: endpointID)
-            """).run()
-        try await tx.raw("""
-            UPDATE webhook_deliveries SET status = 'canceled', updated_at = \(bind: now) \
-            WHERE endpoint_id = \(bind: endpointID) AND status = 'pending'
             """).run()
     }
 }
