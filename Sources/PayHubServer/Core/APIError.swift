@@ -50,6 +50,25 @@ struct APIError: AbortError, Sendable {
         status: .unauthorized, kind: .authentication, code: "api_key_invalid",
         message: "Invalid or missing API key. Send 'Authorization: Bearer sk_test_...'.")
 
+    /// A service's refusal, as the API reports it. The intent a failed payment left behind is embedded by the
+    /// handler that knows it (`paymentIntent`).
+    static func from(_ error: ServiceError) -> APIError {
+        let (status, kind): (HTTPResponseStatus, Kind) = switch error.kind {
+        case .invalidInput: (.badRequest, .invalidRequest)
+        case .notFound: (.notFound, .invalidRequest)
+        case .conflict: (.conflict, .invalidRequest)
+        case .forbidden: (.forbidden, .permission)
+        case .unauthenticated: (.unauthorized, .authentication)
+        case .idempotencyKeyInUse: (.conflict, .idempotency)
+        case .declined: (.paymentRequired, .card)
+        case .providerFailed: (.badGateway, .api)
+        case .rateLimited: (.tooManyRequests, .rateLimit)
+        }
+        return APIError(
+            status: status, kind: kind, code: error.code, message: error.message, param: error.param,
+            declineCode: error.declineCode, retryAfter: error.retryAfter)
+    }
+
     static func from(_ violation: PaymentRuleViolation) -> APIError {
         let status: HTTPResponseStatus = switch violation {
         case .unexpectedState, .attemptInProgress, .attemptNotActive, .refundNotPending, .outcomeUnknown: .conflict

@@ -27,6 +27,10 @@ struct APIErrorMiddleware: AsyncMiddleware {
         switch error {
         case let apiError as APIError:
             return apiError
+        case let serviceError as ServiceError:
+            return .from(serviceError)
+        case let moneyError as MoneyError:
+            return .from(moneyError, param: "amount")
         case let violation as PaymentRuleViolation:
             return .from(violation)
         case let connectorError as ConnectorError:

@@ -8,10 +8,10 @@ enum InputRules {
     static func text(_ value: String?, max: Int, param: String) throws {
         guard let value else { return }
         guard value.count <= max else {
-            throw APIError.invalid("parameter_invalid", "\(param) must have at most \(max) characters.", param: param)
+            throw ServiceError.invalid("parameter_invalid", "\(param) must have at most \(max) characters.", param: param)
         }
         guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
-            throw APIError.invalid("parameter_invalid", "\(param) must not contain control characters.", param: param)
+            throw ServiceError.invalid("parameter_invalid", "\(param) must not contain control characters.", param: param)
         }
     }
 
@@ -20,19 +20,19 @@ enum InputRules {
         try text(customer.name, max: 200, param: "customer.name")
         try text(customer.email, max: 254, param: "customer.email")
         if let email = customer.email, email.wholeMatch(of: /[^@\s]+@[^@\s]+\.[^@\s]+/) == nil {
-            throw APIError.invalid("email_invalid", "customer.email is not an email address.", param: "customer.email")
+            throw ServiceError.invalid("email_invalid", "customer.email is not an email address.", param: "customer.email")
         }
         if let phone = customer.phone, phone.wholeMatch(of: /\+?[0-9 ]{6,20}/) == nil {
-            throw APIError.invalid("phone_invalid", "customer.phone must be a phone number, digits with an optional +.", param: "customer.phone")
+            throw ServiceError.invalid("phone_invalid", "customer.phone must be a phone number, digits with an optional +.", param: "customer.phone")
         }
         if let locale = customer.locale, locale.wholeMatch(of: /[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*/) == nil {
-            throw APIError.invalid("locale_invalid", "customer.locale must be a language tag such as 'it' or 'fr-CI'.", param: "customer.locale")
+            throw ServiceError.invalid("locale_invalid", "customer.locale must be a language tag such as 'it' or 'fr-CI'.", param: "customer.locale")
         }
     }
 
     static func paymentMethod(_ input: PaymentMethodInput) throws -> PaymentMethodData {
         guard paymentMethodTypes.contains(input.type) else {
-            throw APIError.invalid(
+            throw ServiceError.invalid(
                 "payment_method_unsupported", "payment_method.type must be one of \(paymentMethodTypes.sorted().joined(separator: ", ")).",
                 param: "payment_method.type")
         }
@@ -41,17 +41,17 @@ enum InputRules {
         switch input.type {
         case "card":
             guard let token = input.token, !token.isEmpty else {
-                throw APIError.invalid(
+                throw ServiceError.invalid(
                     "parameter_missing", "A card payment needs payment_method.token, the provider's token for the card.",
                     param: "payment_method.token")
             }
         case "mobile_money":
             guard let msisdn = input.msisdn, msisdn.wholeMatch(of: /\+?[0-9]{8,15}/) != nil else {
-                throw APIError.invalid(
+                throw ServiceError.invalid(
                     "parameter_invalid", "payment_method.msisdn must be a phone number of 8 to 15 digits.", param: "payment_method.msisdn")
             }
             guard let country = input.country, country.wholeMatch(of: /[A-Z]{2}/) != nil else {
-                throw APIError.invalid(
+                throw ServiceError.invalid(
                     "parameter_invalid", "payment_method.country must be an ISO 3166 alpha-2 code such as 'CI'.",
                     param: "payment_method.country")
             }
@@ -69,7 +69,7 @@ enum InputRules {
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty, components.user == nil, components.password == nil
         else {
-            throw APIError.invalid("url_invalid", "\(param) must be an absolute http(s) URL.", param: param)
+            throw ServiceError.invalid("url_invalid", "\(param) must be an absolute http(s) URL.", param: param)
         }
     }
 }

@@ -14,41 +14,7 @@ struct PageRequest: Sendable {
     /// Other accepted filters, by name.
     var filters: [String: String] = [:]
 
-    init(_ request: Request, filters allowed: Set<String> = []) throws {
-        let items = URLComponents(string: request.url.string)?.queryItems ?? []
-        for item in items {
-            let value = item.value ?? ""
-            switch item.name {
-            case "limit":
-                guard let limit = Int(value), (1...100).contains(limit) else {
-                    throw APIError.invalid("parameter_invalid", "limit must be an integer from 1 to 100.", param: "limit")
-                }
-                self.limit = limit
-            case "starting_after": startingAfter = value
-            case "ending_before": endingBefore = value
-            case "created[gte]", "created[gt]", "created[lte]", "created[lt]", "created":
-                guard let seconds = Int64(value) else {
-                    throw APIError.invalid("parameter_invalid", "\(item.name) must be a unix timestamp in seconds.", param: item.name)
-                }
-                let date = Date(timeIntervalSince1970: TimeInterval(seconds))
-                switch item.name {
-                case "created[gte]": createdFrom = date
-                case "created[gt]": createdFrom = date; createdFromInclusive = false
-                case "created[lte]": createdTo = date
-                case "created[lt]": createdTo = date; createdToInclusive = false
-                default: createdFrom = date; createdTo = date.addingTimeInterval(0.999)
-                }
-            default:
-                guard allowed.contains(item.name) else {
-                    throw APIError.invalid("parameter_unknown", "Received unknown parameter: \(item.name)", param: item.name)
-                }
-                filters[item.name] = value
-            }
-        }
-        if startingAfter != nil && endingBefore != nil {
-            throw APIError.invalid("parameter_invalid", "Use starting_after or ending_before, not both.", param: "ending_before")
-        }
-    }
+    init() {}
 }
 
 /// Cursor pagination over objects with a `created_at` and a string id, newest first.
@@ -70,7 +36,7 @@ enum Paginator {
         let forward = page.endingBefore == nil
         if let cursorID = page.startingAfter ?? page.endingBefore {
             guard let anchor = try await cursor(cursorID), let anchorID = anchor[keyPath: id].value else {
-                throw APIError.invalid(
+                throw ServiceError.invalid(
                     "resource_missing", "No such object: '\(cursorID)'", param: forward ? "starting_after" : "ending_before")
             }
             // Timestamps are whole milliseconds, but a Date read back from SQLite may be off by a rounding error:
