@@ -115,7 +115,7 @@ final class APIContractTests: XCTestCase {
             XCTAssertEqual(attempt.errorCode, "card_data_not_allowed")
             let query = try await hub.request(.GET, "/v1/payment_intents?starting_after=4242424242424242")
             XCTAssertEqual(query.errorCode, "card_data_not_allowed")
-            let stored = try await EventModel.query(on: hub.app.db).all().map(\.data).joined()
+            let stored = try await hub.storedEvents().map(\.data).joined()
             XCTAssertFalse(stored.contains("4242") || stored.contains("5555"))
         }
     }

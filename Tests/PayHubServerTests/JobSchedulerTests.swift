@@ -207,4 +207,58 @@ final class JobSchedulerTests: XCTestCase {
             XCTAssertEqual(hub.transport.started, 2)
         }
     }
+
+    // MARK: - Hand-off to the lane of this process
+
+    /// Waits (on real time, only so a broken test ends) until `condition` holds.
+    private func eventually(_ condition: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while !condition() && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+    }
+
+    func testJobsEnqueuedWhileTheirLaneRunsHereAreHandedToItAndStayLeasedInTheTable() async throws {
+        try await withEachDatabase { hub in
+            let runs = NIOLockedValueBox<[String: Int]>([:])
+            let running = self.scheduler(hub, CountingJob(runs: runs, pause: 300_000_000))
+            let lane = Task { await running.run() }
+            try await eventually { hub.context.jobHandoff.lease(for: Self.counted) != nil }
+            try await enqueue(4, on: running)
+            try await eventually { runs.withLockedValue { $0.count } == 4 }
+            // While they run, the table holds their leases: another process claims none of them.
+            let elsewhere = self.scheduler(hub, CountingJob(runs: runs))
+            let claimedElsewhere = try await elsewhere.runDue()
+            XCTAssertEqual(claimedElsewhere, 0, "a handed-off job is leased in the table")
+            lane.cancel()
+            await lane.value
+            XCTAssertEqual(runs.withLockedValue { $0.count }, 4)
+            XCTAssertEqual(runs.withLockedValue { Set($0.values) }, [1], "each ran once")
+            let left = try await running.list()
+            XCTAssertTrue(left.isEmpty, "handed-off jobs are finished like claimed ones: \(left)")
+        }
+    }
+
+    func testALaneThatStopsGivesBackTheHandedOffJobsItHadNotStarted() async throws {
+        try await withEachDatabase { hub in
+            let runs = NIOLockedValueBox<[String: Int]>([:])
+            let running = JobScheduler(
+                context: hub.context, db: hub.app.db, logger: hub.app.logger,
+                handlers: [CountingJob(runs: runs, pause: 300_000_000)],
+                lanes: [.init(name: "test", kinds: [Self.counted], concurrency: 1)])
+            let lane = Task { await running.run() }
+            try await eventually { hub.context.jobHandoff.lease(for: Self.counted) != nil }
+            try await enqueue(3, on: running)
+            try await eventually { runs.withLockedValue { $0.count } == 1 }
+            let waiting = try await running.list()
+            XCTAssertEqual(waiting.count, 3)
+            XCTAssertTrue(waiting.allSatisfy(\.leased), "the two waiting in memory were enqueued leased to this lane: \(waiting)")
+            lane.cancel()
+            await lane.value
+            XCTAssertNil(hub.context.jobHandoff.lease(for: Self.counted), "a stopped lane takes no more hand-offs")
+            // No lease is left to run out: another runner takes the other two at once.
+            let again = try await self.scheduler(hub, CountingJob(runs: runs)).runDue()
+            XCTAssertEqual(again, 2)
+            XCTAssertEqual(runs.withLockedValue { $0.count }, 3)
+            XCTAssertEqual(runs.withLockedValue { Set($0.values) }, [1])
+        }
+    }
 }

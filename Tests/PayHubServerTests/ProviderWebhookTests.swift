@@ -48,8 +48,7 @@ final class ProviderWebhookTests: XCTestCase {
             XCTAssertEqual(again["received"] as? String, "applied")
             let done = try await hub.request(.GET, "/v1/payment_intents/\(processing.id)")
             XCTAssertEqual(done["status"] as? String, "succeeded")
-            let succeededEvents = try await EventModel.query(on: hub.app.db)
-                .filter(\.$objectID == processing.id).filter(\.$type == "payment_intent.succeeded").count()
+            let succeededEvents = try await hub.storedEvents(objectID: processing.id, type: "payment_intent.succeeded").count
             XCTAssertEqual(succeededEvents, 1, "a duplicate webhook records nothing twice")
 
             let unknownAccount = try await hub.request(.POST, "/v1/providers/sandbox/webhooks/pa_nope", raw: "{}", key: "")

@@ -67,9 +67,9 @@ final class WebhookDeliveryTests: XCTestCase {
             XCTAssertEqual(hub.transport.sent.count, 3)
             XCTAssertEqual(Set(hub.transport.sent.compactMap { $0.headers["webhook-id"] }).count, 1, "retries keep the event id")
 
-            let firstEvent = try await EventModel.query(on: hub.app.db).first()
+            let firstEvent = try await hub.storedEvents().first
             let event = try XCTUnwrap(firstEvent)
-            let log = try await hub.request(.GET, "/v1/events/\(event.id ?? "")/deliveries")
+            let log = try await hub.request(.GET, "/v1/events/\(event.id)/deliveries")
             let delivery = try XCTUnwrap((log["data"] as? [[String: Any]])?.first)
             XCTAssertEqual(delivery["status"] as? String, "succeeded")
             XCTAssertEqual(delivery["webhook_endpoint"] as? String, hook.id)
@@ -88,14 +88,14 @@ final class WebhookDeliveryTests: XCTestCase {
             var lastTry = started
             for _ in 0..<WebhookDeliveryJob.maximumAttempts + 2 {
                 try await hub.deliveryWorker.runOnce()
-                let found = try await WebhookDeliveryModel.query(on: hub.app.db).first()
+                let found = try await hub.storedDeliveries().first
                 let delivery = try XCTUnwrap(found)
                 if delivery.status == "failed" { break }
                 lastTry = delivery.nextAttemptAt
                 hub.clock.set(delivery.nextAttemptAt.addingTimeInterval(1))
             }
             XCTAssertEqual(hub.transport.sent.count, WebhookDeliveryJob.maximumAttempts)
-            let found = try await WebhookDeliveryModel.query(on: hub.app.db).first()
+            let found = try await hub.storedDeliveries().first
             XCTAssertEqual(try XCTUnwrap(found).status, "failed")
             let elapsed = lastTry.timeIntervalSince(started)
             XCTAssertGreaterThan(elapsed, 2.5 * 86_400, "the last try comes after about three days")
@@ -118,12 +118,12 @@ final class WebhookDeliveryTests: XCTestCase {
             try await hub.deliveryWorker.runOnce()
             let disabled = try await hub.request(.GET, "/v1/webhook_endpoints/\(gone.id)")
             XCTAssertEqual(disabled["status"] as? String, "disabled")
-            let found = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$endpointID == busy.id).first()
+            let found = try await hub.storedDeliveries(endpoint: busy.id).first
             let delivery = try XCTUnwrap(found)
             let wait = delivery.nextAttemptAt.timeIntervalSince(hub.clock.now())
             XCTAssertGreaterThanOrEqual(wait, 120, "Retry-After beats the 5 s schedule")
             _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
-            let goneCount = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$endpointID == gone.id).count()
+            let goneCount = try await hub.storedDeliveries(endpoint: gone.id).count
             XCTAssertEqual(goneCount, 1, "a disabled endpoint gets nothing new")
         }
     }
@@ -154,9 +154,9 @@ final class WebhookDeliveryTests: XCTestCase {
             let hook = try await endpoint(hub)
             let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"])
             try await hub.deliveryWorker.runOnce()
-            let found = try await EventModel.query(on: hub.app.db).filter(\.$objectID == intent.id).first()
+            let found = try await hub.storedEvents(objectID: intent.id).first
             let event = try XCTUnwrap(found)
-            let redelivered = try await hub.request(.POST, "/v1/events/\(event.id ?? "")/redeliver")
+            let redelivered = try await hub.request(.POST, "/v1/events/\(event.id)/redeliver")
             XCTAssertEqual(redelivered.status, .ok, redelivered.text)
             try await hub.deliveryWorker.runOnce()
             XCTAssertEqual(hub.transport.sent.count, 2)
@@ -189,11 +189,11 @@ final class WebhookDeliveryTests: XCTestCase {
             running.cancel()
             hub.transport.release()
             await running.value
-            let done = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$status == "succeeded").count()
+            let done = try await hub.storedDeliveries(status: "succeeded").count
             XCTAssertGreaterThanOrEqual(done, 4, "in-flight deliveries finish and are recorded when the worker stops")
-            let leftover = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$status == "pending").count()
+            let leftover = try await hub.storedDeliveries(status: "pending").count
             try await hub.deliveryWorker.runOnce()
-            let all = try await WebhookDeliveryModel.query(on: hub.app.db).filter(\.$status == "succeeded").count()
+            let all = try await hub.storedDeliveries(status: "succeeded").count
             XCTAssertEqual(all, 6, "the rest (\(leftover) not yet claimed at the stop) are delivered by the next run")
         }
     }

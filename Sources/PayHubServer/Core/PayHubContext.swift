@@ -23,6 +23,8 @@ public final class PayHubContext: Sendable {
     let deliveryWakeUp = WakeUpSignal()
     /// Wakes the scheduler's other lanes when a job is due at once.
     let jobsWakeUp = WakeUpSignal()
+    /// Jobs enqueued leased to this process's own lanes.
+    let jobHandoff = JobHandoff()
 
     public init(
         config: PayHubConfig,

@@ -36,12 +36,33 @@ final class JobScheduler: Sendable {
 
     /// Adds a job inside the caller's transaction: it exists only if that transaction commits. The lane that
     /// runs it is woken once it has.
+    /// A job due at once, of a kind whose lane runs in this process, is added leased to that lane and handed to it
+    /// when the transaction commits (`JobHandoff`).
     static func enqueue(_ job: NewJob, ifExists: JobStore.IfExists = .keep, context: PayHubContext, on tx: any SQLDatabase) async throws {
         let now = context.clock.now()
-        try await JobStore.enqueue(job, id: job.id(random: { context.ids.randomToken(length: 24) }), now: now, ifExists: ifExists, on: tx)
-        if job.runAt <= now {
-            let kind = job.kind
-            AfterCommit.run { [context] in context.wakeUp(for: kind).signal() }
+        let id = job.id(random: { context.ids.randomToken(length: 24) })
+        let kind = job.kind
+        guard job.runAt <= now else {
+            try await JobStore.enqueue(job, id: id, now: now, ifExists: ifExists, on: tx)
+            return
+        }
+        if ifExists == .keep, let lease = context.jobHandoff.lease(for: kind) {
+            let token = context.ids.randomToken(length: 24)
+            guard try await JobStore.enqueue(
+                job, id: id, now: now, ifExists: .keep, leasedTo: (token, now.addingTimeInterval(lease)), on: tx)
+            else { return }
+            let claimed = ClaimedJob(
+                id: id, kind: kind, payload: job.payload, attempts: 1, maxAttempts: job.maxAttempts, leaseToken: token)
+            AfterCommit.run { [context] in
+                context.jobHandoff.hand(claimed, at: context.clock.now())
+                context.wakeUp(for: kind).signal()
+            }
+            return
+        }
+        try await JobStore.enqueue(job, id: id, now: now, ifExists: ifExists, on: tx)
+        AfterCommit.run { [context] in
+            context.jobHandoff.noteTableWork(kind)
+            context.wakeUp(for: kind).signal()
         }
     }
 
@@ -63,15 +84,26 @@ final class JobScheduler: Sendable {
         for task in inFlight.withLockedValue({ Array($0.values) }) { await task.value }
     }
 
+    /// A lane runs the jobs handed to it in memory first, and claims from the table when another process or a
+    /// delayed job may have put work there: when told so, after a full claim, and every `workerInterval`.
     private func run(_ lane: Lane) async {
         let wakeUp = context.wakeUp(for: lane.kinds.first ?? JobKind(""))
+        let handoff = context.jobHandoff
+        handoff.open(Dictionary(uniqueKeysWithValues: lane.kinds.compactMap { kind in handlers[kind].map { (kind, $0.lease) } }))
+        defer { Task { [self] in await self.release(handoff.close(lane.kinds)) } }
         let running = NIOLockedValueBox(0)
+        var nextTableClaim = ContinuousClock.now
+        var tableMayHaveMore = true
         while !Task.isCancelled {
             let free = lane.concurrency - running.withLockedValue { $0 }
-            var claimed: [ClaimedJob] = []
-            if free > 0 {
+            var claimed = handoff.take(lane.kinds, limit: free, now: context.clock.now())
+            let fromTable = free - claimed.count
+            if fromTable > 0, handoff.takeTableWork(lane.kinds) || tableMayHaveMore || ContinuousClock.now >= nextTableClaim {
+                nextTableClaim = ContinuousClock.now + .seconds(context.config.workerInterval)
                 do {
-                    claimed = try await claim(lane.kinds, limit: free)
+                    let found = try await claim(lane.kinds, limit: fromTable)
+                    tableMayHaveMore = found.count == fromTable
+                    claimed += found
                 } catch {
                     if !Task.isCancelled { logger.error("claiming jobs failed", metadata: ["lane": "\(lane.name)", "error": "\(error)"]) }
                 }
@@ -92,6 +124,7 @@ final class JobScheduler: Sendable {
                 await wakeUp.wait(seconds: context.config.workerInterval)
             }
         }
+        await release(handoff.close(lane.kinds))
     }
 
     /// Runs every job of these kinds that is due now, and those they make due, until none is left: what tests,
@@ -127,6 +160,15 @@ final class JobScheduler: Sendable {
             try await JobStore.claim(
                 kinds: kinds, limit: limit, now: now, leaseUntil: now.addingTimeInterval(lease), token: token,
                 skipLocked: skipLocked, on: tx)
+        }
+    }
+
+    /// Gives back the leases of jobs handed off but not run (the lane stopped), so any process may run them now.
+    private func release(_ jobs: [ClaimedJob]) async {
+        guard !jobs.isEmpty else { return }
+        let now = context.clock.now()
+        for job in jobs {
+            try? await finish(job, JobOutcome(next: .retry(at: now, reason: "released when its lane stopped")))
         }
     }
 

@@ -12,8 +12,13 @@ enum JobStore {
         case rearm
     }
 
-    /// Adds a job under `id` (`NewJob.id`: made of its unique key when it has one, so the primary key keeps it unique).
-    static func enqueue(_ job: NewJob, id: String, now: Date, ifExists: IfExists, on db: any SQLDatabase) async throws {
+    /// Adds a job under `id` (`NewJob.id`: made of its unique key when it has one, so the primary key keeps it unique),
+    /// optionally already leased (claimed once) to `lease`. Returns whether a row was added or re-armed.
+    @discardableResult
+    static func enqueue(
+        _ job: NewJob, id: String, now: Date, ifExists: IfExists, leasedTo lease: (token: String, until: Date)? = nil,
+        on db: any SQLDatabase
+    ) async throws -> Bool {
         let conflict: SQLQueryString
         switch (job.uniqueKey, ifExists) {
         case (nil, _): conflict = ""
@@ -25,11 +30,13 @@ enum JobStore {
                 WHERE jobs.lease_token IS NULL OR jobs.lease_expires_at < \(bind: now)
                 """
         }
-        try await db.raw("""
-            INSERT INTO jobs (id, kind, payload, status, run_at, attempts, max_attempts, created_at, updated_at) \
-            VALUES (\(bind: id), \(bind: job.kind.rawValue), \(bind: job.payload), 'pending', \(bind: job.runAt), 0, \
-            \(bind: job.maxAttempts), \(bind: now), \(bind: now)) \(conflict)
-            """).run()
+        return try await db.raw("""
+            INSERT INTO jobs \
+            (id, kind, payload, status, run_at, attempts, max_attempts, lease_token, lease_expires_at, created_at, updated_at) \
+            VALUES (\(bind: id), \(bind: job.kind.rawValue), \(bind: job.payload), 'pending', \(bind: job.runAt), \
+            \(bind: lease == nil ? 0 : 1), \(bind: job.maxAttempts), \(bind: lease?.token), \(bind: lease?.until), \
+            \(bind: now), \(bind: now)) \(conflict) RETURNING id
+            """).first() != nil
     }
 
     /// Leases up to `limit` due jobs of these kinds to `token`, oldest first.

@@ -18,5 +18,6 @@ enum PayHubMigrations {
         M030_ScopeIdempotencyKeysByCredential(),
         M031_ForgetStoredResponsesCarryingSecrets(),
         M020_CreateAuthenticationDecisions(),
+        M060_KeepLatestTryOnDelivery(),
     ]
 }

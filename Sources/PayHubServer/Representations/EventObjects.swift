@@ -14,12 +14,12 @@ struct EventObject: Content {
     var created: Int64
     var data: DataObject
 
-    init(_ model: EventModel) {
-        id = model.id ?? ""
-        type = model.type
-        livemode = model.livemode
-        created = Presenter.unix(model.createdAt)
-        data = DataObject(object: RawJSON(model.data))
+    init(_ event: EventRecord) {
+        id = event.id.rawValue
+        type = event.type.rawValue
+        livemode = event.scope.livemode
+        created = Presenter.unix(event.createdAt)
+        data = DataObject(object: RawJSON(event.data))
     }
 }
 
@@ -126,6 +126,21 @@ struct WebhookDeliveryObject: Content {
     var attemptCount: Int
     var nextAttempt: Int64?
     var attempts: [Attempt]
+
+    init(_ delivery: WebhookDeliveryRecord) {
+        id = delivery.id.rawValue
+        event = delivery.eventID.rawValue
+        webhookEndpoint = delivery.endpointID.rawValue
+        status = delivery.status.rawValue
+        attemptCount = delivery.attemptCount
+        nextAttempt = delivery.status == .pending ? Presenter.unix(delivery.nextAttemptAt) : nil
+        attempts = delivery.attempts.map { attempt in
+            Attempt(
+                attemptedAt: Presenter.unix(attempt.attemptedAt), statusCode: attempt.statusCode,
+                latencyMS: attempt.latencyMilliseconds, responseExcerpt: attempt.responseExcerpt, error: attempt.error,
+                succeeded: attempt.succeeded)
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, object, event, status, attempts

@@ -20,41 +20,48 @@ struct EventRecorder: Sendable {
     ) async throws {
         guard !types.isEmpty else { return }
         let now = context.clock.now()
-        let endpoints = try await tx.raw("""
-            SELECT id, enabled_events FROM webhook_endpoints \
-            WHERE merchant_id = \(bind: merchantID) AND livemode = \(bind: livemode) AND status = 'enabled' AND deleted_at IS NULL
-            """).all().map { row in
-                (id: try row.decode(column: "id", as: String.self),
-                 filters: JSONText.decode([String].self, from: try row.decode(column: "enabled_events", as: String.self)) ?? [])
-            }
+        let scope = TenantScope(merchantID: merchantID, livemode: livemode)
+        let endpoints = try await WebhookSubscriptions.enabled(in: scope, on: tx)
+        let events = EventRepository(db: tx)
         for type in types {
-            let eventID = (context.ids.make() as EventID).rawValue
-            try await tx.raw("""
-                INSERT INTO events (id, merchant_id, livemode, type, object_id, data, created_at) VALUES \
-                (\(bind: eventID), \(bind: merchantID), \(bind: livemode), \(bind: type.rawValue), \(bind: objectID), \
-                \(bind: data), \(bind: now))
-                """).run()
+            let event = EventRecord(
+                id: context.ids.make(), scope: scope, type: type, objectID: objectID, data: data, createdAt: now)
+            try await events.insert(event)
             for endpoint in endpoints where endpoint.filters.contains(where: { type.matches(filter: $0) }) {
-                try await WebhookDeliveryScheduler.schedule(
-                    eventID: eventID, endpointID: endpoint.id, merchantID: merchantID, livemode: livemode, at: now,
-                    context: context, on: tx)
+                try await WebhookDeliveryScheduler.schedule(event: event.id, endpoint: endpoint.id, in: scope, context: context, on: tx)
             }
         }
     }
 }
 
 enum WebhookDeliveryScheduler {
+    /// A new delivery of an event to an endpoint, and its job, due at once.
     static func schedule(
-        eventID: String, endpointID: String, merchantID: String, livemode: Bool, at now: Date, context: PayHubContext,
+        event eventID: EventID, endpoint endpointID: WebhookEndpointID, in scope: TenantScope, context: PayHubContext,
         on tx: any SQLDatabase
     ) async throws {
-        let id = (context.ids.make() as WebhookDeliveryID).rawValue
-        try await tx.raw("""
-            INSERT INTO webhook_deliveries \
-            (id, event_id, endpoint_id, merchant_id, livemode, status, attempt_count, next_attempt_at, created_at, updated_at) \
-            VALUES (\(bind: id), \(bind: eventID), \(bind: endpointID), \(bind: merchantID), \(bind: livemode), 'pending', 0, \
-            \(bind: now), \(bind: now), \(bind: now))
-            """).run()
+        let id: WebhookDeliveryID = context.ids.make()
+        let now = context.clock.now()
+        try await EventRepository(db: tx).insertDelivery(id, eventID: eventID, endpointID: endpointID, in: scope, at: now)
         try await JobScheduler.enqueue(WebhookDeliveryJob.job(delivery: id, at: now), context: context, on: tx)
+    }
+}
+
+/// The endpoints of a scope that receive events, with what they subscribe to.
+enum WebhookSubscriptions {
+    struct Subscription: Sendable {
+        var id: WebhookEndpointID
+        var filters: [String]
+    }
+
+    static func enabled(in scope: TenantScope, on db: any SQLDatabase) async throws -> [Subscription] {
+        try await db.raw("""
+            SELECT id, enabled_events FROM webhook_endpoints \
+            WHERE merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode) AND status = 'enabled' AND deleted_at IS NULL
+            """).all().map { row in
+                Subscription(
+                    id: try WebhookEndpointID(parsing: row.decode(column: "id", as: String.self)),
+                    filters: JSONText.decode([String].self, from: try row.decode(column: "enabled_events", as: String.self)) ?? [])
+            }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PayHubCore
 import SQLKit
 
 extension JobKind {
@@ -26,35 +27,36 @@ struct WebhookDeliveryJob: JobHandler {
     var lease: TimeInterval { context.config.webhookTimeout + 30 }
 
     /// The job that delivers `deliveryID`: one per delivery, whatever asks for it.
-    static func job(delivery deliveryID: String, at date: Date) -> NewJob {
+    static func job(delivery deliveryID: WebhookDeliveryID, at date: Date) -> NewJob {
         NewJob(
-            kind: .webhookDelivery, payload: Payload(delivery: deliveryID), runAt: date, uniqueKey: "webhook:\(deliveryID)",
-            maxAttempts: maximumAttempts * 2)
+            kind: .webhookDelivery, payload: Payload(delivery: deliveryID.rawValue), runAt: date,
+            uniqueKey: "webhook:\(deliveryID.rawValue)", maxAttempts: maximumAttempts * 2)
     }
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
-        let deliveryID = try job.decode(Payload.self).delivery
-        guard let target = try await DeliveryTarget.load(deliveryID, on: db), target.deliveryStatus == "pending" else { return .done }
+        let deliveryID = try WebhookDeliveryID(parsing: job.decode(Payload.self).delivery)
+        guard let delivery = try await EventRepository(db: db).pendingDelivery(deliveryID), delivery.status == .pending,
+              let endpoint = try await DeliveryEndpoint.load(delivery.endpointID, on: db)
+        else { return .done }
         let now = context.clock.now()
-        guard target.endpointEnabled else {
-            return .done { tx in try await DeliveryLog.close(deliveryID, status: "canceled", attempt: nil, now: now, on: tx) }
+        guard endpoint.enabled else {
+            return .done { tx in try await EventRepository(db: tx).cancel(delivery, at: now) }
         }
-        var secrets = [try context.secrets.open(target.secretSealed)]
-        if let previous = target.previousSecretSealed, let expires = target.previousSecretExpiresAt, expires > now {
+        var secrets = [try context.secrets.open(endpoint.secretSealed)]
+        if let previous = endpoint.previousSecretSealed, let expires = endpoint.previousSecretExpiresAt, expires > now {
             secrets.append(try context.secrets.open(previous))
         }
-        let body = StandardWebhookSigner.body(type: target.eventType, createdAt: target.eventCreatedAt, data: target.eventData)
+        let event = delivery.event
+        let body = StandardWebhookSigner.body(type: event.type.rawValue, createdAt: event.createdAt, data: event.data)
         let headers = StandardWebhookSigner.headers(
-            id: target.eventID, timestamp: Int(now.timeIntervalSince1970), body: body, secrets: secrets)
+            id: event.id.rawValue, timestamp: Int(now.timeIntervalSince1970), body: body, secrets: secrets)
 
-        var attempt = DeliveryLog.Attempt(
-            id: "wha_" + context.ids.randomToken(length: 24), deliveryID: deliveryID, eventID: target.eventID,
-            endpointID: target.endpointID, attemptedAt: now)
+        var attempt = WebhookDeliveryAttempt(id: "wha_" + context.ids.randomToken(length: 24), attemptedAt: now)
         let started = ContinuousClock.now
         var retryAfter: TimeInterval?
         do {
             let response = try await context.webhookTransport.post(
-                url: target.url, headers: headers, body: body, timeout: context.config.webhookTimeout)
+                url: endpoint.url, headers: headers, body: body, timeout: context.config.webhookTimeout)
             attempt.statusCode = response.status
             attempt.responseExcerpt = String(response.bodyExcerpt.prefix(200))
             attempt.succeeded = (200..<300).contains(response.status)
@@ -67,32 +69,34 @@ struct WebhookDeliveryJob: JobHandler {
             attempt.error = String(String(describing: error).prefix(200))
         }
         attempt.latencyMilliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
-        context.metrics.webhookDeliveryDelay(seconds: context.clock.now().timeIntervalSince(target.eventCreatedAt), firstTry: target.attemptCount == 0)
+        context.metrics.webhookDeliveryDelay(seconds: context.clock.now().timeIntervalSince(event.createdAt), firstTry: delivery.attemptCount == 0)
 
         let finishedAt = context.clock.now()
         let logged = attempt
+        func ends(_ status: WebhookDeliveryStatus) -> @Sendable (any SQLDatabase) async throws -> Void {
+            { tx in try await EventRepository(db: tx).record(logged, of: delivery, status: status, nextTry: nil, at: finishedAt) }
+        }
         if attempt.succeeded {
             context.metrics.webhookDelivery(outcome: "succeeded")
-            return .done { tx in try await DeliveryLog.close(deliveryID, status: "succeeded", attempt: logged, now: finishedAt, on: tx) }
+            return .done(writing: ends(.succeeded))
         }
         if attempt.statusCode == 410 {
             context.metrics.webhookDelivery(outcome: "gone")
-            let endpointID = target.endpointID
+            let endpointID = delivery.endpointID.rawValue
             logger.warning("webhook endpoint disabled", metadata: ["endpoint": "\(endpointID)", "reason": "410 Gone"])
+            let failed = ends(.failed)
             return .done { tx in
-                try await DeliveryLog.close(deliveryID, status: "failed", attempt: logged, now: finishedAt, on: tx)
+                try await failed(tx)
                 try await WebhookEndpointModel.disable(endpointID, reason: "The receiver answered 410 Gone.", now: finishedAt, on: tx)
             }
         }
         context.metrics.webhookDelivery(outcome: "failed")
-        let tries = target.attemptCount + 1
-        guard tries < Self.maximumAttempts else {
-            return .done { tx in try await DeliveryLog.close(deliveryID, status: "failed", attempt: logged, now: finishedAt, on: tx) }
-        }
+        let tries = delivery.attemptCount + 1
+        guard tries < Self.maximumAttempts else { return .done(writing: ends(.failed)) }
         let scheduled = Self.retrySchedule[tries - 1] * Double.random(in: 0.9...1.1)
         let next = finishedAt.addingTimeInterval(min(max(scheduled, retryAfter ?? 0), 86400))
         return JobOutcome(next: .retry(at: next, reason: "receiver answered \(attempt.statusCode.map(String.init) ?? "nothing")")) { tx in
-            try await DeliveryLog.reschedule(deliveryID, attempt: logged, next: next, now: finishedAt, on: tx)
+            try await EventRepository(db: tx).record(logged, of: delivery, status: .pending, nextTry: next, at: finishedAt)
         }
     }
 
@@ -108,90 +112,26 @@ struct WebhookDeliveryJob: JobHandler {
     }
 }
 
-/// A delivery with its event and endpoint, read in one query.
-struct DeliveryTarget: Sendable {
-    var deliveryStatus: String
-    var attemptCount: Int
-    var eventID: String
-    var eventType: String
-    var eventData: String
-    var eventCreatedAt: Date
-    var endpointID: String
+/// The endpoint a delivery goes to: where, whether it still receives, and its signing secrets (sealed).
+struct DeliveryEndpoint: Sendable {
     var url: String
-    var endpointEnabled: Bool
+    var enabled: Bool
     var secretSealed: String
     var previousSecretSealed: String?
     var previousSecretExpiresAt: Date?
 
-    static func load(_ deliveryID: String, on db: any SQLDatabase) async throws -> DeliveryTarget? {
+    static func load(_ id: WebhookEndpointID, on db: any SQLDatabase) async throws -> DeliveryEndpoint? {
         guard let row = try await db.raw("""
-            SELECT d.status, d.attempt_count, d.event_id, e.type, e.data, e.created_at, d.endpoint_id, w.url, \
-            w.status AS endpoint_status, w.deleted_at, w.secret_sealed, w.previous_secret_sealed, w.previous_secret_expires_at \
-            FROM webhook_deliveries d JOIN events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id \
-            WHERE d.id = \(bind: deliveryID)
+            SELECT url, status, deleted_at, secret_sealed, previous_secret_sealed, previous_secret_expires_at \
+            FROM webhook_endpoints WHERE id = \(bind: id.rawValue)
             """).first()
         else { return nil }
         let deletedAt: Date? = try row.optional("deleted_at")
-        return DeliveryTarget(
-            deliveryStatus: try row.decode(column: "status", as: String.self),
-            attemptCount: try row.decode(column: "attempt_count", as: Int.self),
-            eventID: try row.decode(column: "event_id", as: String.self),
-            eventType: try row.decode(column: "type", as: String.self),
-            eventData: try row.decode(column: "data", as: String.self),
-            eventCreatedAt: try row.decode(column: "created_at", as: Date.self),
-            endpointID: try row.decode(column: "endpoint_id", as: String.self),
+        return DeliveryEndpoint(
             url: try row.decode(column: "url", as: String.self),
-            endpointEnabled: try row.decode(column: "endpoint_status", as: String.self) == "enabled" && deletedAt == nil,
+            enabled: try row.decode(column: "status", as: String.self) == "enabled" && deletedAt == nil,
             secretSealed: try row.decode(column: "secret_sealed", as: String.self),
             previousSecretSealed: try row.optional("previous_secret_sealed"),
             previousSecretExpiresAt: try row.optional("previous_secret_expires_at"))
-    }
-}
-
-/// The delivery log's writes, made inside the transaction that finishes a delivery run.
-enum DeliveryLog {
-    struct Attempt: Sendable {
-        var id: String
-        var deliveryID: String
-        var eventID: String
-        var endpointID: String
-        var attemptedAt: Date
-        var statusCode: Int?
-        var latencyMilliseconds = 0
-        var responseExcerpt: String?
-        var error: String?
-        var succeeded = false
-    }
-
-    static func insert(_ attempt: Attempt, on tx: any SQLDatabase) async throws {
-        try await tx.raw("""
-            INSERT INTO webhook_delivery_attempts \
-            (id, delivery_id, event_id, endpoint_id, attempted_at, status_code, latency_ms, response_excerpt, error, succeeded) \
-            VALUES (\(bind: attempt.id), \(bind: attempt.deliveryID), \(bind: attempt.eventID), \(bind: attempt.endpointID), \
-            \(bind: attempt.attemptedAt), \(bind: attempt.statusCode), \(bind: attempt.latencyMilliseconds), \
-            \(bind: attempt.responseExcerpt), \(bind: attempt.error), \(bind: attempt.succeeded))
-            """).run()
-    }
-
-    /// Ends a delivery: `succeeded`, `failed` (gave up) or `canceled`.
-    static func close(_ deliveryID: String, status: String, attempt: Attempt?, now: Date, on tx: any SQLDatabase) async throws {
-        if let attempt { try await insert(attempt, on: tx) }
-        let added = attempt == nil ? 0 : 1
-        let delivered: Date? = status == "succeeded" ? now : nil
-        try await tx.raw("""
-            UPDATE webhook_deliveries SET status = \(bind: status), attempt_count = attempt_count + \(bind: added), \
-            last_status_code = COALESCE(\(bind: attempt?.statusCode), last_status_code), last_error = \(bind: attempt?.error), \
-            delivered_at = \(bind: delivered), updated_at = \(bind: now) \
-            WHERE id = \(bind: deliveryID)
-            """).run()
-    }
-
-    static func reschedule(_ deliveryID: String, attempt: Attempt, next: Date, now: Date, on tx: any SQLDatabase) async throws {
-        try await insert(attempt, on: tx)
-        try await tx.raw("""
-            UPDATE webhook_deliveries SET attempt_count = attempt_count + 1, next_attempt_at = \(bind: next), \
-            last_status_code = \(bind: attempt.statusCode), last_error = \(bind: attempt.error), updated_at = \(bind: now) \
-            WHERE id = \(bind: deliveryID)
-            """).run()
     }
 }

@@ -14,23 +14,30 @@ struct EventsController: RouteCollection {
     }
 
     @Sendable func list(_ request: Request) async throws -> Response {
-        try await service(request).list(principal: try request.principal, page: try PageRequest(request, filters: ["type", "object_id"])).response()
+        let page = try await service(request).list(principal: try request.principal, page: try PageRequest(request, filters: ["type", "object_id"]))
+        return try ListObject(data: page.events.map(EventObject.init), hasMore: page.hasMore, url: "/v1/events").response()
     }
 
     @Sendable func retrieve(_ request: Request) async throws -> Response {
-        try await service(request).retrieve(try request.parameters.require("id"), principal: try request.principal).response()
+        try EventObject(await service(request).retrieve(try request.parameters.require("id"), principal: try request.principal)).response()
     }
 
     @Sendable func deliveries(_ request: Request) async throws -> Response {
-        try await service(request).deliveries(try request.parameters.require("id"), principal: try request.principal).response()
+        let id: String = try request.parameters.require("id")
+        return try Self.deliveryList(await service(request).deliveries(id, principal: try request.principal), event: id).response()
     }
 
     @Sendable func redeliver(_ request: Request) async throws -> Response {
         try await request.idempotent {
             let input = try request.decodeStrict(RedeliverRequest.self)
-            return try await service(request).redeliver(
-                try request.parameters.require("id"), endpointID: input.webhookEndpoint, principal: try request.principal
+            let id: String = try request.parameters.require("id")
+            return try Self.deliveryList(
+                await service(request).redeliver(id, endpointID: input.webhookEndpoint, principal: try request.principal), event: id
             ).response()
         }
+    }
+
+    private static func deliveryList(_ deliveries: [WebhookDeliveryRecord], event id: String) -> ListObject<WebhookDeliveryObject> {
+        ListObject(data: deliveries.map(WebhookDeliveryObject.init), hasMore: false, url: "/v1/events/\(id)/deliveries")
     }
 }

@@ -1,0 +1,214 @@
+import Foundation
+import PayHubCore
+import SQLKit
+
+/// The outbox: events, their deliveries to webhook endpoints and the deliveries' tries. The only code that reads
+/// or writes `events`, `webhook_deliveries` and `webhook_delivery_attempts`. Built on a transaction to write in
+/// the caller's transaction, or on a reader to read outside one.
+///
+/// A delivery row keeps its latest try; the try before it moves to `webhook_delivery_attempts` when a newer one
+/// is recorded, so a first try that succeeds costs one update of the row.
+struct EventRepository: Sendable {
+    let db: any SQLDatabase
+
+    private static let eventColumns = "id, merchant_id, livemode, type, object_id, data, created_at"
+    private static let deliveryColumns = """
+        id, event_id, endpoint_id, merchant_id, livemode, status, attempt_count, next_attempt_at, last_attempt_id, \
+        last_attempted_at, last_status_code, last_latency_ms, last_response_excerpt, last_error, last_succeeded
+        """
+
+    // MARK: - Writes
+
+    func insert(_ event: EventRecord) async throws {
+        try await db.raw("""
+            INSERT INTO events (\(unsafeRaw: Self.eventColumns)) VALUES \
+            (\(bind: event.id.rawValue), \(bind: event.scope.merchantID), \(bind: event.scope.livemode), \
+            \(bind: event.type.rawValue), \(bind: event.objectID), \(bind: event.data), \(bind: event.createdAt))
+            """).run()
+    }
+
+    /// A pending delivery of `eventID` to `endpointID`, due at once.
+    func insertDelivery(_ id: WebhookDeliveryID, eventID: EventID, endpointID: WebhookEndpointID, in scope: TenantScope, at now: Date) async throws {
+        try await db.raw("""
+            INSERT INTO webhook_deliveries \
+            (id, event_id, endpoint_id, merchant_id, livemode, status, attempt_count, next_attempt_at, created_at, updated_at) \
+            VALUES (\(bind: id.rawValue), \(bind: eventID.rawValue), \(bind: endpointID.rawValue), \(bind: scope.merchantID), \
+            \(bind: scope.livemode), \(bind: WebhookDeliveryStatus.pending.rawValue), 0, \(bind: now), \(bind: now), \(bind: now))
+            """).run()
+    }
+
+    /// The delivery of this event to this endpoint, if one was made.
+    func deliveryID(event eventID: EventID, endpoint endpointID: WebhookEndpointID, in scope: TenantScope) async throws -> WebhookDeliveryID? {
+        try await db.raw("""
+            SELECT id FROM webhook_deliveries WHERE event_id = \(bind: eventID.rawValue) AND endpoint_id = \(bind: endpointID.rawValue) \
+            AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)
+            """).first().map { try WebhookDeliveryID(parsing: $0.decode(column: "id", as: String.self)) }
+    }
+
+    /// Makes a delivery pending again (a redelivery), due at once.
+    func markPending(_ id: WebhookDeliveryID, in scope: TenantScope, at now: Date) async throws {
+        try await db.raw("""
+            UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.pending.rawValue), next_attempt_at = \(bind: now), \
+            updated_at = \(bind: now) WHERE id = \(bind: id.rawValue) AND merchant_id = \(bind: scope.merchantID) \
+            AND livemode = \(bind: scope.livemode)
+            """).run()
+    }
+
+    /// Records a try of `delivery` (which had `earlierTries` before it) and where the delivery stands after it:
+    /// `pending` with its next try, or final.
+    func record(
+        _ attempt: WebhookDeliveryAttempt, of delivery: PendingDelivery, status: WebhookDeliveryStatus, nextTry: Date?, at now: Date
+    ) async throws {
+        if delivery.attemptCount > 0 {
+            try await db.raw("""
+                INSERT INTO webhook_delivery_attempts \
+                (id, delivery_id, event_id, endpoint_id, attempted_at, status_code, latency_ms, response_excerpt, error, succeeded) \
+                SELECT last_attempt_id, id, event_id, endpoint_id, last_attempted_at, last_status_code, last_latency_ms, \
+                last_response_excerpt, last_error, last_succeeded FROM webhook_deliveries \
+                WHERE id = \(bind: delivery.id.rawValue) AND last_attempt_id IS NOT NULL
+                """).run()
+        }
+        let delivered: Date? = status == .succeeded ? now : nil
+        try await db.raw("""
+            UPDATE webhook_deliveries SET status = \(bind: status.rawValue), attempt_count = attempt_count + 1, \
+            next_attempt_at = COALESCE(\(bind: nextTry), next_attempt_at), last_attempt_id = \(bind: attempt.id), \
+            last_attempted_at = \(bind: attempt.attemptedAt), last_status_code = \(bind: attempt.statusCode), \
+            last_latency_ms = \(bind: attempt.latencyMilliseconds), last_response_excerpt = \(bind: attempt.responseExcerpt), \
+            last_error = \(bind: attempt.error), last_succeeded = \(bind: attempt.succeeded), \
+            delivered_at = COALESCE(\(bind: delivered), delivered_at), updated_at = \(bind: now) \
+            WHERE id = \(bind: delivery.id.rawValue)
+            """).run()
+    }
+
+    /// Ends a delivery without a try: its endpoint was disabled or deleted.
+    func cancel(_ delivery: PendingDelivery, at now: Date) async throws {
+        try await db.raw("""
+            UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.canceled.rawValue), updated_at = \(bind: now) \
+            WHERE id = \(bind: delivery.id.rawValue)
+            """).run()
+    }
+
+    // MARK: - Reads
+
+    func event(_ id: EventID, in scope: TenantScope) async throws -> EventRecord? {
+        try await db.raw(ScopedSelect.byID(id.rawValue, from: "events", columns: Self.eventColumns, in: scope)).first().map(Self.event)
+    }
+
+    /// A page of events, newest first, optionally of these types only and about one object.
+    func events(in scope: TenantScope, types: [EventType]?, objectID: String?, page: PageRequest) async throws -> (events: [EventRecord], hasMore: Bool) {
+        var filters: [SQLQueryString] = []
+        if let types { filters.append("type IN (\(SQLList(types.map { SQLBind($0.rawValue) })))") }
+        if let objectID { filters.append("object_id = \(bind: objectID)") }
+        let result = try await ScopedPage.rows(
+            from: "events", columns: Self.eventColumns, in: scope, filters: filters, page: page, on: db)
+        return (try result.rows.map(Self.event), result.hasMore)
+    }
+
+    /// The deliveries of an event, oldest first, with their tries.
+    func deliveries(of eventID: EventID, in scope: TenantScope) async throws -> [WebhookDeliveryRecord] {
+        let rows = try await db.raw("""
+            SELECT \(unsafeRaw: Self.deliveryColumns) FROM webhook_deliveries WHERE event_id = \(bind: eventID.rawValue) \
+            AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode) ORDER BY created_at, id
+            """).all()
+        let ids = try rows.map { try $0.decode(column: "id", as: String.self) }
+        var earlier: [String: [WebhookDeliveryAttempt]] = [:]
+        if !ids.isEmpty {
+            for row in try await db.raw("""
+                SELECT id, delivery_id, attempted_at, status_code, latency_ms, response_excerpt, error, succeeded \
+                FROM webhook_delivery_attempts WHERE delivery_id IN (\(SQLList(ids.map { SQLBind($0) }))) ORDER BY attempted_at, id
+                """).all() {
+                earlier[try row.decode(column: "delivery_id", as: String.self), default: []].append(try Self.attempt(row))
+            }
+        }
+        return try rows.map { row in
+            var delivery = try Self.delivery(row)
+            delivery.attempts = (earlier[delivery.id.rawValue] ?? []) + (try Self.latestAttempt(row).map { [$0] } ?? [])
+            return delivery
+        }
+    }
+
+    /// The delivery a delivery job names, with its event (system-wide: the job carries no scope).
+    func pendingDelivery(_ id: WebhookDeliveryID) async throws -> PendingDelivery? {
+        guard let row = try await db.raw("""
+            SELECT d.id, d.endpoint_id, d.merchant_id, d.livemode, d.status, d.attempt_count, d.event_id, e.type, e.object_id, \
+            e.data, e.created_at FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = \(bind: id.rawValue)
+            """).first()
+        else { return nil }
+        let scope = TenantScope(
+            merchantID: try row.decode(column: "merchant_id", as: String.self), livemode: try row.decode(column: "livemode", as: Bool.self))
+        return PendingDelivery(
+            id: id,
+            endpointID: try WebhookEndpointID(parsing: row.decode(column: "endpoint_id", as: String.self)),
+            scope: scope,
+            status: try Self.status(row, id: id.rawValue),
+            attemptCount: try row.decode(column: "attempt_count", as: Int.self),
+            event: EventRecord(
+                id: try EventID(parsing: row.decode(column: "event_id", as: String.self)), scope: scope,
+                type: try StoredValueInvalid.parse(
+                    row.decode(column: "type", as: String.self), as: EventType.self, table: "events", column: "type", id: id.rawValue),
+                objectID: try row.decode(column: "object_id", as: String.self),
+                data: try row.decode(column: "data", as: String.self),
+                createdAt: try row.decode(column: "created_at", as: Date.self)))
+    }
+
+    // MARK: - Rows
+
+    private static func event(_ row: any SQLRow) throws -> EventRecord {
+        let id = try row.decode(column: "id", as: String.self)
+        return EventRecord(
+            id: try EventID(parsing: id),
+            scope: TenantScope(
+                merchantID: try row.decode(column: "merchant_id", as: String.self),
+                livemode: try row.decode(column: "livemode", as: Bool.self)),
+            type: try StoredValueInvalid.parse(
+                row.decode(column: "type", as: String.self), as: EventType.self, table: "events", column: "type", id: id),
+            objectID: try row.decode(column: "object_id", as: String.self),
+            data: try row.decode(column: "data", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self))
+    }
+
+    private static func delivery(_ row: any SQLRow) throws -> WebhookDeliveryRecord {
+        let id = try row.decode(column: "id", as: String.self)
+        return WebhookDeliveryRecord(
+            id: try WebhookDeliveryID(parsing: id),
+            eventID: try EventID(parsing: row.decode(column: "event_id", as: String.self)),
+            endpointID: try WebhookEndpointID(parsing: row.decode(column: "endpoint_id", as: String.self)),
+            scope: TenantScope(
+                merchantID: try row.decode(column: "merchant_id", as: String.self),
+                livemode: try row.decode(column: "livemode", as: Bool.self)),
+            status: try status(row, id: id),
+            attemptCount: try row.decode(column: "attempt_count", as: Int.self),
+            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
+            attempts: [])
+    }
+
+    private static func status(_ row: any SQLRow, id: String) throws -> WebhookDeliveryStatus {
+        try StoredValueInvalid.parse(
+            row.decode(column: "status", as: String.self), as: WebhookDeliveryStatus.self,
+            table: "webhook_deliveries", column: "status", id: id)
+    }
+
+    private static func attempt(_ row: any SQLRow) throws -> WebhookDeliveryAttempt {
+        WebhookDeliveryAttempt(
+            id: try row.decode(column: "id", as: String.self),
+            attemptedAt: try row.decode(column: "attempted_at", as: Date.self),
+            statusCode: try row.optional("status_code"),
+            latencyMilliseconds: try row.decode(column: "latency_ms", as: Int.self),
+            responseExcerpt: try row.optional("response_excerpt"),
+            error: try row.optional("error"),
+            succeeded: try row.decode(column: "succeeded", as: Bool.self))
+    }
+
+    /// The try a delivery row keeps, if it has one.
+    private static func latestAttempt(_ row: any SQLRow) throws -> WebhookDeliveryAttempt? {
+        guard let id: String = try row.optional("last_attempt_id") else { return nil }
+        return WebhookDeliveryAttempt(
+            id: id,
+            attemptedAt: try row.decode(column: "last_attempted_at", as: Date.self),
+            statusCode: try row.optional("last_status_code"),
+            latencyMilliseconds: try row.optional("last_latency_ms") ?? 0,
+            responseExcerpt: try row.optional("last_response_excerpt"),
+            error: try row.optional("last_error"),
+            succeeded: try row.optional("last_succeeded") ?? false)
+    }
+}
