@@ -63,6 +63,11 @@ public enum PayHubApp {
         return credentials
     }
 
+    /// What a service refused, as the operator reads it (a `ServiceError`'s message); nil for other errors.
+    public static func refusal(_ error: any Error) -> String? {
+        (error as? ServiceError)?.message
+    }
+
     public static func banner(config: PayHubConfig, demo: MerchantCredentials?) -> String {
         let base = config.publicBaseURL
         var lines = [

@@ -50,8 +50,9 @@ enum IdempotentRequest {
         return response
     }
 
+    /// The API's responses are built whole (`Encodable.response`); a streamed one would be stored empty.
     private static func body(of response: Response) -> String {
-        response.body.data.map { String(decoding: $0, as: UTF8.self) } ?? response.body.string ?? ""
+        response.body.string ?? ""
     }
 }
 
