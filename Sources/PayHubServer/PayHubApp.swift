@@ -49,17 +49,23 @@ public enum PayHubApp {
     /// (readable by the owner only) so that every start can print them.
     public static func demoMerchant(app: Application, config: PayHubConfig) async throws -> MerchantCredentials {
         let path = config.dataDirectory + "/demo-merchant.json"
+        let merchants = MerchantService(context: app.payhub, db: app.db)
         if let data = FileManager.default.contents(atPath: path),
            let stored = try? JSONDecoder().decode(MerchantCredentials.self, from: data),
-           try await MerchantModel.find(stored.id, on: app.db) != nil {
+           try await merchants.exists(stored.id) {
             return stored
         }
-        let credentials = try await MerchantService(context: app.payhub, db: app.db).create(name: "Demo Shop")
+        let credentials = try await merchants.create(name: "Demo Shop")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         _ = FileManager.default.createFile(
             atPath: path, contents: try encoder.encode(credentials), attributes: [.posixPermissions: 0o600])
         return credentials
+    }
+
+    /// What a service refused, as the operator reads it (a `ServiceError`'s message); nil for other errors.
+    public static func refusal(_ error: any Error) -> String? {
+        (error as? ServiceError)?.message
     }
 
     public static func banner(config: PayHubConfig, demo: MerchantCredentials?) -> String {

@@ -39,6 +39,7 @@ struct CommandFailure: Error, CustomStringConvertible {
         case let invalid as PayHubConfig.Invalid: return CommandFailure(description: invalid.description)
         case let abort as any AbortError: return CommandFailure(description: sentence(abort.reason))
         default:
+            if let refusal = PayHubApp.refusal(error) { return CommandFailure(description: sentence(refusal)) }
             // ArgumentParser's own errors (unknown options, missing values) print themselves well.
             let type = String(reflecting: type(of: error))
             if type.hasPrefix("ArgumentParser.") { return error }

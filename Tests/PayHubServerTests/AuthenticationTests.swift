@@ -8,12 +8,9 @@ import XCTVapor
 /// Issue 6, 2.6 (authentication and metrics) and 2.5 (the sandbox as a live provider).
 final class AuthenticationTests: XCTestCase {
     func authenticate(_ auth: AuthService, _ key: String, hub: TestHub) async throws -> Principal? {
-        var headers = HTTPHeaders()
-        headers.bearerAuthorization = .init(token: key)
-        let request = Request(application: hub.app, method: .GET, url: URI(path: "/v1/events"), headers: headers, on: hub.app.eventLoopGroup.any())
         do {
-            return try await auth.authenticate(request)
-        } catch let error as APIError where error.status == .unauthorized {
+            return try await auth.authenticate(bearer: key, context: hub.context, db: hub.app.db.sql)
+        } catch let error as ServiceError where error.kind == .unauthenticated {
             return nil
         }
     }

@@ -106,8 +106,8 @@ final class IdempotencyScopeTests: XCTestCase {
             XCTAssertEqual(captured["status"] as? String, "succeeded")
 
             let stored = try await IdempotencyKeyModel.query(on: hub.app.db).all().compactMap(\.responseStatus)
-            XCTAssertFalse(stored.contains { IdempotencyService.unstoredStatuses.contains(UInt($0)) }, "\(stored)")
-            XCTAssertEqual(IdempotencyService.unstoredStatuses, [401, 403, 409, 429])
+            XCTAssertFalse(stored.contains { IdempotentRequest.unstoredStatuses.contains(UInt($0)) }, "\(stored)")
+            XCTAssertEqual(IdempotentRequest.unstoredStatuses, [401, 403, 409, 429])
         }
     }
 

@@ -1,10 +1,17 @@
-import Fluent
 import Foundation
+import PayHubCore
 @testable import PayHubServer
 import XCTVapor
 
 /// Issue 6, 1.6: concurrent secret rotations lost a secret; the 16-endpoint limit was counted outside the transaction.
 final class WebhookEndpointTests: XCTestCase {
+    /// The test merchant's endpoint as stored.
+    private func stored(_ id: String, hub: TestHub) async throws -> WebhookEndpointRecord {
+        let found = try await WebhookEndpointRepository().find(
+            try WebhookEndpointID(parsing: id), in: TenantScope(merchantID: hub.merchant.id, livemode: false), on: hub.app.db.sql)
+        return try XCTUnwrap(found)
+    }
+
     func testConcurrentSecretRotationsNeverLoseAReturnedSecret() async throws {
         try await withEachDatabase { hub in
             let created = try await hub.request(.POST, "/v1/webhook_endpoints", json: ["url": "https://hooks.example.com/a"])
@@ -24,10 +31,9 @@ final class WebhookEndpointTests: XCTestCase {
             }
             XCTAssertEqual(returned.count, rotations, "every rotation reported success")
             XCTAssertEqual(Set(returned).count, rotations)
-            let found = try await WebhookEndpointModel.find(id, on: hub.app.db)
-            let endpoint = try XCTUnwrap(found)
-            let current = try hub.context.secrets.open(endpoint.secretSealed)
-            let previous = try hub.context.secrets.open(try XCTUnwrap(endpoint.previousSecretSealed))
+            let endpoint = try await stored(id, hub: hub)
+            let current = try hub.context.secrets.open(endpoint.secrets.current)
+            let previous = try hub.context.secrets.open(try XCTUnwrap(endpoint.secrets.previous))
             // Serialised rotations: the last one's secret is current and the one before it previous. Both were returned
             // by a rotation that succeeded; the original secret was superseded long ago.
             XCTAssertTrue(returned.contains(current), "the current secret is one a rotation returned")
@@ -52,7 +58,8 @@ final class WebhookEndpointTests: XCTestCase {
             }
             XCTAssertEqual(statuses.filter { $0.0 == .created }.count, WebhookEndpointService.endpointLimit)
             XCTAssertEqual(statuses.filter { $0.1 == "webhook_endpoint_limit" }.count, 24 - WebhookEndpointService.endpointLimit)
-            let stored = try await WebhookEndpointModel.query(on: hub.app.db).filter(\.$deletedAt == nil).count()
+            let scope = TenantScope(merchantID: hub.merchant.id, livemode: false)
+            let stored = try await WebhookEndpointRepository().countOfMerchant(in: scope, on: hub.app.db.sql)
             XCTAssertEqual(stored, WebhookEndpointService.endpointLimit)
         }
     }
@@ -69,11 +76,10 @@ final class WebhookEndpointTests: XCTestCase {
                 let retrieve = try await hub.request(.GET, "/v1/webhook_endpoints/\(created.id)", key: key)
                 XCTAssertEqual(retrieve.status, .notFound, retrieve.text)
             }
-            let found = try await WebhookEndpointModel.find(created.id, on: hub.app.db)
-            let endpoint = try XCTUnwrap(found)
+            let endpoint = try await stored(created.id, hub: hub)
             XCTAssertNil(endpoint.deletedAt)
-            XCTAssertNil(endpoint.previousSecretSealed, "nobody rotated it")
-            XCTAssertEqual(try hub.context.secrets.open(endpoint.secretSealed), created["secret"] as? String)
+            XCTAssertNil(endpoint.secrets.previous, "nobody rotated it")
+            XCTAssertEqual(try hub.context.secrets.open(endpoint.secrets.current), created["secret"] as? String)
         }
     }
 }

@@ -43,6 +43,12 @@ def test_provider_add_with_an_unknown_merchant_prints_a_sentence(sqlite_deployme
     assert_sentence(result, "No such merchant", "acct_missing")
 
 
+def test_merchant_create_with_a_blank_name_prints_a_sentence(sqlite_deployment: Deployment) -> None:
+    result = run(sqlite_deployment, "merchant", "create", "--name", "   ")
+    assert_sentence(result, "A merchant needs a name of 1 to 200 characters")
+    assert "name_invalid" not in result.stderr, "the sentence, not the service's error code"
+
+
 def test_provider_add_with_an_unknown_provider_prints_a_sentence(sqlite_deployment: Deployment) -> None:
     merchant = json.loads(run(sqlite_deployment, "merchant", "create", "--name", "Shop").stdout)
     result = run(sqlite_deployment, "provider", "add", "--merchant", merchant["id"], "--provider", "nope")

@@ -13,8 +13,9 @@ struct PrincipalMiddleware: AsyncMiddleware {
         let context = request.payhub
         let principal: Principal
         do {
-            principal = try await auth.authenticate(request)
-        } catch let error as APIError where (error.status == .unauthorized || error.status == .forbidden)
+            principal = try await auth.authenticate(
+                bearer: request.headers.bearerAuthorization?.token, context: context, db: context.transactor.reader(request.db))
+        } catch let error as ServiceError where (error.kind == .unauthenticated || error.kind == .forbidden)
             && request.headers.bearerAuthorization != nil {
             // A credential was presented and was wrong: a guess. (No credential at all guesses nothing.)
             let address = request.remoteAddress?.ipAddress ?? "unknown"
@@ -55,13 +56,8 @@ private struct PrincipalKey: StorageKey {
 extension Request {
     var principal: Principal {
         get throws {
-            guard let principal = storage[PrincipalKey.self] else { throw APIError.unauthenticated }
+            guard let principal = storage[PrincipalKey.self] else { throw ServiceError.unauthenticated }
             return principal
         }
-    }
-
-    /// Runs a POST under its `Idempotency-Key`, if it has one.
-    func idempotent(_ operation: @escaping @Sendable () async throws -> Response) async throws -> Response {
-        try await IdempotencyService(context: payhub, db: db).respond(to: self, principal: try principal, operation)
     }
 }

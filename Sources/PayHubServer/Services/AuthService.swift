@@ -1,12 +1,12 @@
-import Fluent
 import Foundation
 import NIOConcurrencyHelpers
-import Vapor
+import PayHubCore
+import SQLKit
 
 /// Who is calling: a merchant in one mode, with the secret key or with one intent's client token.
 struct Principal: Sendable, Equatable {
     enum Credential: Sendable, Equatable {
-        case secretKey(keyID: String, requestsPerSecond: Int)
+        case secretKey(keyID: APIKeyID, requestsPerSecond: Int)
         case clientToken(paymentIntentID: String)
     }
 
@@ -28,18 +28,24 @@ struct Principal: Sendable, Equatable {
     }
 }
 
-/// Resolves `Authorization: Bearer ...` to a principal. Valid keys are looked up by digest and cached briefly;
-/// unknown ones are not cached, so random keys can neither fill the cache nor push valid keys out of it.
+/// Resolves a bearer credential to a principal. Valid keys are looked up by digest and cached briefly; unknown
+/// ones are not cached, so random keys can neither fill the cache nor push valid keys out of it.
 final class AuthService: Sendable {
     private struct CachedKey {
         var principal: Principal
         var expires: Date
     }
 
+    static let publishableKeyRefused = ServiceError.forbidden(
+        "secret_key_required", "Publishable keys cannot call this API; use the secret key on your server.")
+    static let clientTokenInvalid = ServiceError(
+        kind: .unauthenticated, code: "client_token_invalid", message: "The client token is invalid or has expired.")
+
     /// How many valid keys the cache holds at most.
     let cacheCapacity: Int
     private let cache = NIOLockedValueBox<[String: CachedKey]>([:])
     private let cacheLifetime: TimeInterval = 10
+    private let merchants = MerchantRepository()
 
     init(cacheCapacity: Int = 10_000) {
         self.cacheCapacity = cacheCapacity
@@ -52,11 +58,9 @@ final class AuthService: Sendable {
         cache.withLockedValue { $0[KeyDigest.hex(bearer)] != nil }
     }
 
-    func authenticate(_ request: Request) async throws -> Principal {
-        guard let bearer = request.headers.bearerAuthorization?.token, !bearer.isEmpty, bearer.count <= 4096 else {
-            throw APIError.unauthenticated
-        }
-        let context = request.payhub
+    /// The principal of `bearer` (an API key or a client token); `db` is where keys are looked up.
+    func authenticate(bearer: String?, context: PayHubContext, db: any SQLDatabase) async throws -> Principal {
+        guard let bearer, !bearer.isEmpty, bearer.count <= 4096 else { throw ServiceError.unauthenticated }
         let now = context.clock.now()
         if bearer.hasPrefix("sk_") || bearer.hasPrefix("pk_") {
             let digest = KeyDigest.hex(bearer)
@@ -64,7 +68,7 @@ final class AuthService: Sendable {
             if let cached = cache.withLockedValue({ $0[digest] }), cached.expires > now {
                 principal = cached.principal
             } else {
-                principal = try await lookUp(digest: digest, db: request.db, defaultRate: context.config.apiRequestsPerSecond)
+                principal = try await lookUp(digest: digest, db: db, defaultRate: context.config.apiRequestsPerSecond)
                 cache.withLockedValue { cache in
                     guard let principal else {
                         cache[digest] = nil
@@ -75,20 +79,11 @@ final class AuthService: Sendable {
                 }
             }
             guard let principal else {
-                if bearer.hasPrefix("pk_") {
-                    throw APIError(
-                        status: .forbidden, kind: .permission, code: "secret_key_required",
-                        message: "Publishable keys cannot call this API; use the secret key on your server.")
-                }
-                throw APIError.unauthenticated
+                throw bearer.hasPrefix("pk_") ? Self.publishableKeyRefused : ServiceError.unauthenticated
             }
             return principal
         }
-        guard let claims = await context.clientTokens.verify(bearer, now: now) else {
-            throw APIError(
-                status: .unauthorized, kind: .authentication, code: "client_token_invalid",
-                message: "The client token is invalid or has expired.")
-        }
+        guard let claims = await context.clientTokens.verify(bearer, now: now) else { throw Self.clientTokenInvalid }
         return Principal(merchantID: claims.mer, livemode: claims.live, credential: .clientToken(paymentIntentID: claims.sub))
     }
 
@@ -100,12 +95,11 @@ final class AuthService: Sendable {
         cache[oldest.key] = nil
     }
 
-    private func lookUp(digest: String, db: any Database, defaultRate: Int) async throws -> Principal? {
-        guard let key = try await APIKeyModel.query(on: db).filter(\.$keyDigest == digest).first(),
-              key.revokedAt == nil, key.kind == "secret"
+    private func lookUp(digest: String, db: any SQLDatabase, defaultRate: Int) async throws -> Principal? {
+        guard let key = try await merchants.key(digest: digest, for: .authentication, on: db), key.revokedAt == nil, key.kind == .secret
         else { return nil }
         return Principal(
-            merchantID: key.merchantID, livemode: key.livemode,
-            credential: .secretKey(keyID: key.id ?? "", requestsPerSecond: key.rateLimitPerSecond ?? defaultRate))
+            merchantID: key.scope.merchantID, livemode: key.scope.livemode,
+            credential: .secretKey(keyID: key.id, requestsPerSecond: key.rateLimitPerSecond ?? defaultRate))
     }
 }

@@ -27,6 +27,7 @@ public struct MerchantCredentials: Codable, Sendable {
 public struct MerchantService: Sendable {
     let context: PayHubContext
     let db: any Database
+    private let merchants = MerchantRepository()
 
     public init(context: PayHubContext, db: any Database) {
         self.context = context
@@ -35,39 +36,46 @@ public struct MerchantService: Sendable {
 
     public func create(name: String) async throws -> MerchantCredentials {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 200 else { throw APIError.invalid("name_invalid", "A merchant needs a name of 1 to 200 characters.", param: "name") }
+        guard !trimmed.isEmpty, trimmed.count <= 200 else {
+            throw ServiceError.invalid("name_invalid", "A merchant needs a name of 1 to 200 characters.", param: "name")
+        }
         let now = context.clock.now()
-        let merchantID = (context.ids.make() as MerchantID).rawValue
+        let merchant = MerchantRecord(id: context.ids.make(), name: trimmed, createdAt: now)
         let keys = (
             secretTest: "sk_test_" + context.ids.randomToken(length: 32),
             publishableTest: "pk_test_" + context.ids.randomToken(length: 32),
             secretLive: "sk_live_" + context.ids.randomToken(length: 32),
             publishableLive: "pk_live_" + context.ids.randomToken(length: 32)
         )
+        let keyRecords = [
+            (keys.secretTest, false, APIKeyRecord.Kind.secret), (keys.publishableTest, false, .publishable),
+            (keys.secretLive, true, .secret), (keys.publishableLive, true, .publishable),
+        ].map { key, livemode, kind in
+            APIKeyRecord(
+                id: context.ids.make(), scope: TenantScope(merchantID: merchant.id.rawValue, livemode: livemode), kind: kind,
+                digest: KeyDigest.hex(key), redacted: String(key.prefix(8)) + "..." + String(key.suffix(4)),
+                rateLimitPerSecond: nil, createdAt: now, revokedAt: nil)
+        }
         let sandboxAccountID = (context.ids.make() as ProviderAccountID).rawValue
         let sandboxCredentials = try context.secrets.seal(JSONText.encode([
             "webhook_secret": "whsec_" + context.ids.randomToken(length: 32)
         ]))
-        let ids = context.ids
+        let merchants = self.merchants
         try await context.transactor.write(on: db) { tx in
-            try await MerchantModel(id: merchantID, name: trimmed, createdAt: now).create(on: tx)
-            for (key, livemode, kind) in [
-                (keys.secretTest, false, "secret"), (keys.publishableTest, false, "publishable"),
-                (keys.secretLive, true, "secret"), (keys.publishableLive, true, "publishable"),
-            ] {
-                try await APIKeyModel(
-                    id: (ids.make() as APIKeyID).rawValue, merchantID: merchantID, livemode: livemode, kind: kind,
-                    keyDigest: KeyDigest.hex(key), redacted: String(key.prefix(8)) + "..." + String(key.suffix(4)),
-                    createdAt: now
-                ).create(on: tx)
-            }
+            try await merchants.insert(merchant, keys: keyRecords, on: tx.sql)
             try await ProviderAccountModel(
-                id: sandboxAccountID, merchantID: merchantID, livemode: false, provider: SandboxConnector.name,
+                id: sandboxAccountID, merchantID: merchant.id.rawValue, livemode: false, provider: SandboxConnector.name,
                 name: "Sandbox", credentialsSealed: sandboxCredentials, createdAt: now
             ).create(on: tx)
         }
         return MerchantCredentials(
-            id: merchantID, name: trimmed, secretKeyTest: keys.secretTest, publishableKeyTest: keys.publishableTest,
+            id: merchant.id.rawValue, name: trimmed, secretKeyTest: keys.secretTest, publishableKeyTest: keys.publishableTest,
             secretKeyLive: keys.secretLive, publishableKeyLive: keys.publishableLive, sandboxProviderAccount: sandboxAccountID)
+    }
+
+    /// Whether a merchant with this id exists.
+    public func exists(_ merchantID: String) async throws -> Bool {
+        guard let id = MerchantID(validating: merchantID) else { return false }
+        return try await merchants.find(id, on: context.transactor.reader(db)) != nil
     }
 }

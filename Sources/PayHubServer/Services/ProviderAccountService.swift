@@ -34,7 +34,7 @@ public struct ProviderAccountService: Sendable {
         guard let connector = context.connectors[provider] else {
             throw APIError.invalid("provider_unknown", "Unknown provider '\(provider)'; known: \(context.connectors.names.joined(separator: ", ")).", param: "provider")
         }
-        guard try await MerchantModel.find(merchantID, on: db) != nil else { throw APIError.notFound("merchant", id: merchantID) }
+        guard try await MerchantService(context: context, db: db).exists(merchantID) else { throw APIError.notFound("merchant", id: merchantID) }
         guard !livemode || connector.capabilities.liveMode else {
             throw APIError.invalid(
                 "provider_test_only", "The \(provider) provider moves no real money: it can back test-mode accounts only.", param: "mode")

@@ -20,7 +20,7 @@ struct AuthenticationPageModel: Encodable {
         title: String, action: String, attempt: PaymentAttemptModel, intent: PaymentIntentModel, csrfToken: String, styleNonce: String,
         db: any Database
     ) async throws {
-        let merchant = try await MerchantModel.find(intent.merchantID, on: db)
+        let merchant = try await MerchantRepository().find(try MerchantID(parsing: intent.merchantID), on: db.sql)
         let amount = (try? Currency(code: intent.currency)).map { Money(minorUnits: intent.amount, currency: $0).description }
         self.title = title
         self.action = action

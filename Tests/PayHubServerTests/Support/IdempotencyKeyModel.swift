@@ -1,7 +1,8 @@
 import Fluent
 import Foundation
 
-/// A client's `Idempotency-Key`: the request it first came with and, once done, the response to replay.
+/// The Fluent row of `idempotency_keys`, for tests that look at what was stored (the server reads it through
+/// `IdempotencyRepository` only).
 final class IdempotencyKeyModel: Model, @unchecked Sendable {
     static let schema = "idempotency_keys"
 

@@ -1,6 +1,8 @@
 import Fluent
 import Foundation
 
+/// The Fluent row of `webhook_endpoints`, kept only for `EventService.redeliver` until it asks
+/// `WebhookEndpointRepository.subscribed(to:in:only:on:)`; then it goes. Nothing else may use it.
 final class WebhookEndpointModel: Model, @unchecked Sendable {
     static let schema = "webhook_endpoints"
 
@@ -9,12 +11,10 @@ final class WebhookEndpointModel: Model, @unchecked Sendable {
     @Field(key: "livemode") var livemode: Bool
     @Field(key: "url") var url: String
     @OptionalField(key: "description") var endpointDescription: String?
-    /// JSON array of event filters (`*`, `refund.*`, `payment_intent.succeeded`).
     @Field(key: "enabled_events") var enabledEvents: String
     @Field(key: "secret_sealed") var secretSealed: String
     @OptionalField(key: "previous_secret_sealed") var previousSecretSealed: String?
     @OptionalField(key: "previous_secret_expires_at") var previousSecretExpiresAt: Date?
-    /// `enabled` or `disabled`.
     @Field(key: "status") var status: String
     @OptionalField(key: "disabled_reason") var disabledReason: String?
     @Field(key: "created_at") var createdAt: Date

@@ -1,0 +1,10 @@
+/// A read or write that PayHub makes for itself rather than for one tenant. The few repository methods that cross
+/// tenants take one instead of a `TenantScope`, so each such query says who needs it and why it may.
+enum SystemScope: Sendable {
+    /// Authenticating a credential: the key found decides the tenant.
+    case authentication
+    /// The webhook delivery worker, which serves every tenant's deliveries.
+    case deliveryWorker
+    /// Housekeeping jobs.
+    case janitor
+}
