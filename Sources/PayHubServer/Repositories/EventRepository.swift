@@ -39,10 +39,12 @@ struct EventRepository: Sendable {
 
     /// The delivery of this event to this endpoint, if one was made.
     func deliveryID(event eventID: EventID, endpoint endpointID: WebhookEndpointID, in scope: TenantScope) async throws -> WebhookDeliveryID? {
-        try await db.raw("""
+        guard let row = try await db.raw("""
             SELECT id FROM webhook_deliveries WHERE event_id = \(bind: eventID.rawValue) AND endpoint_id = \(bind: endpointID.rawValue) \
             AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)
-            """).first().map { try WebhookDeliveryID(parsing: $0.decode(column: "id", as: String.self)) }
+            """).first()
+        else { return nil }
+        return try WebhookDeliveryID(parsing: row.decode(column: "id", as: String.self))
     }
 
     /// Makes a delivery pending again (a redelivery), due at once.
@@ -80,6 +82,15 @@ struct EventRepository: Sendable {
             """).run()
     }
 
+    /// Cancels what an endpoint that stops receiving was still owed; its jobs then find nothing to do.
+    func cancelPendingDeliveries(to endpointID: WebhookEndpointID, in scope: TenantScope, at now: Date) async throws {
+        try await db.raw("""
+            UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.canceled.rawValue), updated_at = \(bind: now) \
+            WHERE endpoint_id = \(bind: endpointID.rawValue) AND status = \(bind: WebhookDeliveryStatus.pending.rawValue) \
+            AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)
+            """).run()
+    }
+
     /// Ends a delivery without a try: its endpoint was disabled or deleted.
     func cancel(_ delivery: PendingDelivery, at now: Date) async throws {
         try await db.raw("""
@@ -91,7 +102,9 @@ struct EventRepository: Sendable {
     // MARK: - Reads
 
     func event(_ id: EventID, in scope: TenantScope) async throws -> EventRecord? {
-        try await db.raw(ScopedSelect.byID(id.rawValue, from: "events", columns: Self.eventColumns, in: scope)).first().map(Self.event)
+        guard let row = try await db.raw(ScopedSelect.byID(id.rawValue, from: "events", columns: Self.eventColumns, in: scope)).first()
+        else { return nil }
+        return try Self.event(row)
     }
 
     /// A page of events, newest first, optionally of these types only and about one object.
@@ -127,8 +140,8 @@ struct EventRepository: Sendable {
         }
     }
 
-    /// The delivery a delivery job names, with its event (system-wide: the job carries no scope).
-    func pendingDelivery(_ id: WebhookDeliveryID) async throws -> PendingDelivery? {
+    /// The delivery a delivery job names, with its event (the job carries no scope).
+    func pendingDelivery(_ id: WebhookDeliveryID, for _: SystemScope) async throws -> PendingDelivery? {
         guard let row = try await db.raw("""
             SELECT d.id, d.endpoint_id, d.merchant_id, d.livemode, d.status, d.attempt_count, d.event_id, e.type, e.object_id, \
             e.data, e.created_at FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = \(bind: id.rawValue)

@@ -21,14 +21,14 @@ struct EventRecorder: Sendable {
         guard !types.isEmpty else { return }
         let now = context.clock.now()
         let scope = TenantScope(merchantID: merchantID, livemode: livemode)
-        let endpoints = try await WebhookSubscriptions.enabled(in: scope, on: tx)
+        let endpoints = try await WebhookEndpointRepository().subscriptions(in: scope, on: tx)
         let events = EventRepository(db: tx)
         for type in types {
             let event = EventRecord(
                 id: context.ids.make(), scope: scope, type: type, objectID: objectID, data: data, createdAt: now)
             try await events.insert(event)
-            for endpoint in endpoints where endpoint.filters.contains(where: { type.matches(filter: $0) }) {
-                try await WebhookDeliveryScheduler.schedule(event: event.id, endpoint: endpoint.id, in: scope, context: context, on: tx)
+            for endpoint in endpoints where endpoint.receives(type) {
+                try await WebhookDeliveryScheduler.schedule(event: event.id, endpoint: endpoint.endpointID, in: scope, context: context, on: tx)
             }
         }
     }
@@ -44,24 +44,5 @@ enum WebhookDeliveryScheduler {
         let now = context.clock.now()
         try await EventRepository(db: tx).insertDelivery(id, eventID: eventID, endpointID: endpointID, in: scope, at: now)
         try await JobScheduler.enqueue(WebhookDeliveryJob.job(delivery: id, at: now), context: context, on: tx)
-    }
-}
-
-/// The endpoints of a scope that receive events, with what they subscribe to.
-enum WebhookSubscriptions {
-    struct Subscription: Sendable {
-        var id: WebhookEndpointID
-        var filters: [String]
-    }
-
-    static func enabled(in scope: TenantScope, on db: any SQLDatabase) async throws -> [Subscription] {
-        try await db.raw("""
-            SELECT id, enabled_events FROM webhook_endpoints \
-            WHERE merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode) AND status = 'enabled' AND deleted_at IS NULL
-            """).all().map { row in
-                Subscription(
-                    id: try WebhookEndpointID(parsing: row.decode(column: "id", as: String.self)),
-                    filters: JSONText.decode([String].self, from: try row.decode(column: "enabled_events", as: String.self)) ?? [])
-            }
     }
 }

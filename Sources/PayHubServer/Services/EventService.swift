@@ -12,11 +12,12 @@ struct EventService: Sendable {
 
     func list(principal: Principal, page: PageRequest) async throws -> (events: [EventRecord], hasMore: Bool) {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
-        let types = try page.filters["type"].map { filter in
+        var types: [EventType]?
+        if let filter = page.filters["type"] {
             guard EventType.isValidFilter(filter) else {
                 throw ServiceError.invalid("parameter_invalid", "Unknown event type '\(filter)'.", param: "type")
             }
-            return EventType.allCases.filter { $0.matches(filter: filter) }
+            types = EventType.allCases.filter { $0.matches(filter: filter) }
         }
         return try await events.events(in: principal.scope, types: types, objectID: page.filters["object_id"], page: page)
     }
@@ -34,9 +35,14 @@ struct EventService: Sendable {
     func redeliver(_ id: String, endpointID: String?, principal: Principal) async throws -> [WebhookDeliveryRecord] {
         let event = try await load(id, principal: principal)
         let scope = principal.scope
-        let endpoints = try await WebhookSubscriptions.enabled(in: scope, on: context.transactor.reader(db)).filter { endpoint in
-            (endpointID == nil || endpoint.id.rawValue == endpointID) && endpoint.filters.contains { event.type.matches(filter: $0) }
+        let only = try endpointID.map { id in
+            guard let parsed = WebhookEndpointID(validating: id) else {
+                throw ServiceError.notFound("webhook_endpoint", id: id, param: "webhook_endpoint")
+            }
+            return parsed
         }
+        let endpoints = try await WebhookEndpointRepository().subscribed(
+            to: event.type, in: scope, only: only, on: context.transactor.reader(db))
         if let endpointID, endpoints.isEmpty {
             throw ServiceError.notFound("webhook_endpoint", id: endpointID, param: "webhook_endpoint")
         }
@@ -45,13 +51,14 @@ struct EventService: Sendable {
         try await context.transactor.writeSQL(on: db) { tx in
             let events = EventRepository(db: tx)
             for endpoint in endpoints {
-                if let deliveryID = try await events.deliveryID(event: event.id, endpoint: endpoint.id, in: scope) {
+                if let deliveryID = try await events.deliveryID(event: event.id, endpoint: endpoint.endpointID, in: scope) {
                     // The delivery's one job is made due again, unless a try is in flight: that try is the redelivery.
                     try await events.markPending(deliveryID, in: scope, at: now)
                     try await JobScheduler.enqueue(
                         WebhookDeliveryJob.job(delivery: deliveryID, at: now), ifExists: .rearm, context: context, on: tx)
                 } else {
-                    try await WebhookDeliveryScheduler.schedule(event: event.id, endpoint: endpoint.id, in: scope, context: context, on: tx)
+                    try await WebhookDeliveryScheduler.schedule(
+                        event: event.id, endpoint: endpoint.endpointID, in: scope, context: context, on: tx)
                 }
             }
         }

@@ -35,21 +35,19 @@ struct WebhookDeliveryJob: JobHandler {
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
         let deliveryID = try WebhookDeliveryID(parsing: job.decode(Payload.self).delivery)
-        guard let delivery = try await EventRepository(db: db).pendingDelivery(deliveryID), delivery.status == .pending,
-              let endpoint = try await DeliveryEndpoint.load(delivery.endpointID, on: db)
-        else { return .done }
         let now = context.clock.now()
-        guard endpoint.enabled else {
+        guard let delivery = try await EventRepository(db: db).pendingDelivery(deliveryID, for: .deliveryWorker),
+              delivery.status == .pending,
+              let endpoint = try await WebhookEndpointRepository().deliveryTarget(
+                delivery.endpointID, for: .deliveryWorker, opening: context.secrets, at: now, on: db)
+        else { return .done }
+        guard endpoint.isReceiving else {
             return .done { tx in try await EventRepository(db: tx).cancel(delivery, at: now) }
-        }
-        var secrets = [try context.secrets.open(endpoint.secretSealed)]
-        if let previous = endpoint.previousSecretSealed, let expires = endpoint.previousSecretExpiresAt, expires > now {
-            secrets.append(try context.secrets.open(previous))
         }
         let event = delivery.event
         let body = StandardWebhookSigner.body(type: event.type.rawValue, createdAt: event.createdAt, data: event.data)
         let headers = StandardWebhookSigner.headers(
-            id: event.id.rawValue, timestamp: Int(now.timeIntervalSince1970), body: body, secrets: secrets)
+            id: event.id.rawValue, timestamp: Int(now.timeIntervalSince1970), body: body, secrets: endpoint.signingSecrets)
 
         var attempt = WebhookDeliveryAttempt(id: "wha_" + context.ids.randomToken(length: 24), attemptedAt: now)
         let started = ContinuousClock.now
@@ -82,12 +80,12 @@ struct WebhookDeliveryJob: JobHandler {
         }
         if attempt.statusCode == 410 {
             context.metrics.webhookDelivery(outcome: "gone")
-            let endpointID = delivery.endpointID.rawValue
-            logger.warning("webhook endpoint disabled", metadata: ["endpoint": "\(endpointID)", "reason": "410 Gone"])
+            logger.warning("webhook endpoint disabled", metadata: ["endpoint": "\(delivery.endpointID)", "reason": "410 Gone"])
             let failed = ends(.failed)
             return .done { tx in
                 try await failed(tx)
-                try await WebhookEndpointModel.disable(endpointID, reason: "The receiver answered 410 Gone.", now: finishedAt, on: tx)
+                try await WebhookEndpointShutdown.disable(
+                    delivery.endpointID, reason: "The receiver answered 410 Gone.", in: delivery.scope, now: finishedAt, on: tx)
             }
         }
         context.metrics.webhookDelivery(outcome: "failed")
@@ -109,29 +107,5 @@ struct WebhookDeliveryJob: JobHandler {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
         return max(0, date.timeIntervalSince(now))
-    }
-}
-
-/// The endpoint a delivery goes to: where, whether it still receives, and its signing secrets (sealed).
-struct DeliveryEndpoint: Sendable {
-    var url: String
-    var enabled: Bool
-    var secretSealed: String
-    var previousSecretSealed: String?
-    var previousSecretExpiresAt: Date?
-
-    static func load(_ id: WebhookEndpointID, on db: any SQLDatabase) async throws -> DeliveryEndpoint? {
-        guard let row = try await db.raw("""
-            SELECT url, status, deleted_at, secret_sealed, previous_secret_sealed, previous_secret_expires_at \
-            FROM webhook_endpoints WHERE id = \(bind: id.rawValue)
-            """).first()
-        else { return nil }
-        let deletedAt: Date? = try row.optional("deleted_at")
-        return DeliveryEndpoint(
-            url: try row.decode(column: "url", as: String.self),
-            enabled: try row.decode(column: "status", as: String.self) == "enabled" && deletedAt == nil,
-            secretSealed: try row.decode(column: "secret_sealed", as: String.self),
-            previousSecretSealed: try row.optional("previous_secret_sealed"),
-            previousSecretExpiresAt: try row.optional("previous_secret_expires_at"))
     }
 }

@@ -19,21 +19,22 @@ struct EventsController: RouteCollection {
     }
 
     @Sendable func retrieve(_ request: Request) async throws -> Response {
-        try EventObject(await service(request).retrieve(try request.parameters.require("id"), principal: try request.principal)).response()
+        let event = try await service(request).retrieve(try request.parameters.require("id"), principal: try request.principal)
+        return try EventObject(event).response()
     }
 
     @Sendable func deliveries(_ request: Request) async throws -> Response {
         let id: String = try request.parameters.require("id")
-        return try Self.deliveryList(await service(request).deliveries(id, principal: try request.principal), event: id).response()
+        let deliveries = try await service(request).deliveries(id, principal: try request.principal)
+        return try Self.deliveryList(deliveries, event: id).response()
     }
 
     @Sendable func redeliver(_ request: Request) async throws -> Response {
         try await request.idempotent {
             let input = try request.decodeStrict(RedeliverRequest.self)
             let id: String = try request.parameters.require("id")
-            return try Self.deliveryList(
-                await service(request).redeliver(id, endpointID: input.webhookEndpoint, principal: try request.principal), event: id
-            ).response()
+            let deliveries = try await service(request).redeliver(id, endpointID: input.webhookEndpoint, principal: try request.principal)
+            return try Self.deliveryList(deliveries, event: id).response()
         }
     }
 
