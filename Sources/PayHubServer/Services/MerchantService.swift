@@ -44,7 +44,7 @@ public struct MerchantService: Sendable {
             secretLive: "sk_live_" + context.ids.randomToken(length: 32),
             publishableLive: "pk_live_" + context.ids.randomToken(length: 32)
         )
-        let sandboxAccountID = (context.ids.make() as ProviderAccountID).rawValue
+        let sandboxAccountID: ProviderAccountID = context.ids.make()
         let sandboxCredentials = try context.secrets.seal(JSONText.encode([
             "webhook_secret": "whsec_" + context.ids.randomToken(length: 32)
         ]))
@@ -61,13 +61,13 @@ public struct MerchantService: Sendable {
                     createdAt: now
                 ).create(on: tx)
             }
-            try await ProviderAccountModel(
-                id: sandboxAccountID, merchantID: merchantID, livemode: false, provider: SandboxConnector.name,
-                name: "Sandbox", credentialsSealed: sandboxCredentials, createdAt: now
-            ).create(on: tx)
+            try await ProviderAccountRepository().insert(ProviderAccountRecord(
+                id: sandboxAccountID, scope: TenantScope(merchantID: merchantID, livemode: false), provider: SandboxConnector.name,
+                name: "Sandbox", credentials: SealedCredentials(sealed: sandboxCredentials), createdAt: now, disabledAt: nil
+            ), on: tx.sql)
         }
         return MerchantCredentials(
             id: merchantID, name: trimmed, secretKeyTest: keys.secretTest, publishableKeyTest: keys.publishableTest,
-            secretKeyLive: keys.secretLive, publishableKeyLive: keys.publishableLive, sandboxProviderAccount: sandboxAccountID)
+            secretKeyLive: keys.secretLive, publishableKeyLive: keys.publishableLive, sandboxProviderAccount: sandboxAccountID.rawValue)
     }
 }
