@@ -97,12 +97,7 @@ struct RefundService: Sendable {
 
     func list(principal: Principal, page: PageRequest) async throws -> RecordPage<RefundRecord> {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
-        let status = try page.filters["status"].map { raw in
-            guard let status = RefundStatus(rawValue: raw) else {
-                throw ServiceError.invalid("parameter_invalid", "Unknown refund status '\(raw)'.", param: "status")
-            }
-            return status
-        }
+        let status = try InputRules.statusFilter(page, as: RefundStatus.self, naming: "refund status")
         var intentID: PaymentIntentID?
         if let raw = page.filters["payment_intent"] {
             // An id no intent can have names none: the list is empty.

@@ -97,14 +97,6 @@ extension PaymentService {
 }
 
 extension ProviderOutcome {
-    var metricName: String {
-        switch self {
-        case .succeeded: "succeeded"
-        case .requiresCapture: "requires_capture"
-        case .requiresAction: "requires_action"
-        case .processing: "processing"
-        case .failed: "failed"
-        case .canceled: "canceled"
-        }
-    }
+    /// The outcome in metrics: the name of the attempt status it leads to.
+    var metricName: String { attemptStatus.rawValue }
 }

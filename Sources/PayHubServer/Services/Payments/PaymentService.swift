@@ -84,12 +84,7 @@ struct PaymentService: Sendable {
 
     func list(principal: Principal, page: PageRequest) async throws -> RecordPage<PaymentIntentAggregate> {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
-        let status = try page.filters["status"].map { raw in
-            guard let status = PaymentIntentStatus(rawValue: raw) else {
-                throw ServiceError.invalid("parameter_invalid", "Unknown status '\(raw)'.", param: "status")
-            }
-            return status
-        }
+        let status = try InputRules.statusFilter(page, as: PaymentIntentStatus.self)
         return try await payments.payments(in: principal.scope, status: status, page: page, on: reader)
     }
 
