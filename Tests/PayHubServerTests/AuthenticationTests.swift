@@ -113,7 +113,7 @@ final class AuthenticationTests: XCTestCase {
                     merchantID: hub.merchant.id, provider: SandboxConnector.name, livemode: true, name: nil,
                     credentials: ["webhook_secret": "whsec_test"])
                 XCTFail("the sandbox became a live provider")
-            } catch let error as APIError {
+            } catch let error as ServiceError {
                 XCTAssertEqual(error.code, "provider_test_only")
             }
             let live = try await ProviderAccountModel.query(on: hub.app.db).filter(\.$livemode == true).count()

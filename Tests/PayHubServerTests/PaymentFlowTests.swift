@@ -78,7 +78,7 @@ final class PaymentFlowTests: XCTestCase {
             XCTAssertTrue(page.body.string.contains("5.00 EUR"))
 
             let decided = try await hub.decideOnPage(path, decision: "approve")
-            XCTAssertEqual(decided.status, .seeOther)
+            XCTAssertEqual(decided.status, .seeOther, decided.body.string)
             XCTAssertEqual(decided.headers.first(name: .location), "https://shop.example/return?payment_intent=\(intent.id)")
             let done = try await hub.request(.GET, "/v1/payment_intents/\(intent.id)")
             XCTAssertEqual(done["status"] as? String, "succeeded")

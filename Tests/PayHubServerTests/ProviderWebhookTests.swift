@@ -36,7 +36,7 @@ final class ProviderWebhookTests: XCTestCase {
 
             let found = try await ProviderAccountModel.find(account, on: hub.app.db)
             let stored = try XCTUnwrap(found)
-            let secret = try hub.context.connectorContext(for: stored).credentials.required("webhook_secret")
+            let secret = try hub.context.connectorContext(for: stored.record()).credentials.required("webhook_secret")
             let stale = SandboxConnector().webhook(reporting: event, secret: secret, now: hub.clock.now().addingTimeInterval(-600))
             let replayed = try await post(stale)
             XCTAssertEqual(replayed.status, .badRequest, "an old signature is refused")

@@ -109,7 +109,7 @@ final class TenantIsolationTests: XCTestCase {
             let reference = try XCTUnwrap(attemptRow?.providerReference)
             let foundAccount = try await ProviderAccountModel.find(other.sandboxProviderAccount, on: hub.app.db)
             let theirAccount = try XCTUnwrap(foundAccount)
-            let secret = try XCTUnwrap(try hub.context.connectorContext(for: theirAccount).credentials["webhook_secret"])
+            let secret = try XCTUnwrap(try hub.context.connectorContext(for: theirAccount.record()).credentials["webhook_secret"])
             let sandbox = SandboxConnector()
             let webhook = sandbox.webhook(
                 reporting: .payment(reference: reference, result: ConnectorPaymentResult(providerReference: reference, outcome: .canceled)),

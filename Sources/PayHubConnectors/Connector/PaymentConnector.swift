@@ -29,12 +29,34 @@ public protocol PaymentConnector: Sendable {
     /// Finds the payment PayHub sent for this attempt by PayHub's own reference (for providers that do not
     /// honour idempotency keys: see `ConnectorCapabilities.deduplication`); nil when the provider never got it.
     func findPayment(attemptID: PaymentAttemptID, context: ConnectorContext) async throws -> ConnectorPaymentResult?
+    /// What PayHub's own authentication page needs, for a challenge the provider gave no browser URL for.
+    func authenticationPage(reference: String, context: ConnectorContext) async throws -> ProviderAuthenticationPage
+    /// Plays the customer's answer on an emulator's challenge (the `.emulated` page).
+    func completeEmulatedAuthentication(reference: String, success: Bool, context: ConnectorContext) async throws -> ConnectorPaymentResult
 }
 
 extension PaymentConnector {
     public func findPayment(attemptID: PaymentAttemptID, context: ConnectorContext) async throws -> ConnectorPaymentResult? {
         throw ConnectorError.unsupported("looking a payment up by PayHub's reference")
     }
+
+    public func authenticationPage(reference: String, context: ConnectorContext) async throws -> ProviderAuthenticationPage {
+        throw ConnectorError.unsupported("PayHub's authentication page")
+    }
+
+    public func completeEmulatedAuthentication(
+        reference: String, success: Bool, context: ConnectorContext
+    ) async throws -> ConnectorPaymentResult {
+        throw ConnectorError.unsupported("emulated authentication")
+    }
+}
+
+/// The provider's part of PayHub's authentication page.
+public enum ProviderAuthenticationPage: Sendable, Equatable {
+    /// An emulator: an approve / fail choice played through `completeEmulatedAuthentication`.
+    case emulated
+    /// Stripe: Stripe.js `handleNextAction` with the intent's client secret.
+    case stripeJS(publishableKey: String, clientSecret: String)
 }
 
 /// How a provider keeps a retried create from paying twice.

@@ -181,14 +181,7 @@ public struct StripeConnector: PaymentConnector {
     }
 
     /// What PayHub's 3-D Secure page for a Stripe payment must show.
-    public enum AuthenticationPage: Sendable, Equatable {
-        /// localstripe: an approve / fail choice played through `completeEmulatedAuthentication`.
-        case emulated
-        /// Stripe: Stripe.js `handleNextAction` with the intent's client secret.
-        case stripeJS(publishableKey: String, clientSecret: String)
-    }
-
-    public func authenticationPage(reference: String, context: ConnectorContext) async throws -> AuthenticationPage {
+    public func authenticationPage(reference: String, context: ConnectorContext) async throws -> ProviderAuthenticationPage {
         let credentials = try credentials(for: context)
         if credentials.emulator == .localstripe { return .emulated }
         guard let publishableKey = credentials.publishableKey else {

@@ -53,11 +53,14 @@ public final class PayHubContext: Sendable {
         self.webhookTransport = webhookTransport
     }
 
-    func connectorContext(for account: ProviderAccountModel) throws -> ConnectorContext {
-        let json = try secrets.open(account.credentialsSealed)
-        let values = JSONText.decode([String: String].self, from: json) ?? [:]
+    /// Opens the account's credentials for one provider call.
+    func connectorContext(for account: ProviderAccountRecord) throws -> ConnectorContext {
+        let json = try secrets.open(account.credentials.sealed)
+        guard let values = JSONText.decode([String: String].self, from: json) else {
+            throw StoredValueInvalid(table: "provider_accounts", column: "credentials_sealed", id: account.id.rawValue)
+        }
         return ConnectorContext(
-            accountID: account.id ?? "", credentials: ProviderCredentials(values), livemode: account.livemode,
+            accountID: account.id.rawValue, credentials: ProviderCredentials(values), livemode: account.scope.livemode,
             publicBaseURL: config.publicBaseURL, now: clock.now())
     }
 }

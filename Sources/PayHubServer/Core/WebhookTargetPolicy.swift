@@ -118,7 +118,7 @@ public struct WebhookTargetPolicy: Sendable, Equatable {
         try InputRules.url(url, param: "url")
         guard let components = URLComponents(string: url), let host = components.host else { return }
         if livemode, components.scheme?.lowercased() != "https" {
-            throw APIError.invalid("url_invalid", "Live webhook endpoints must use https.", param: "url")
+            throw ServiceError.invalid("url_invalid", "Live webhook endpoints must use https.", param: "url")
         }
         let refused: Bool
         if let address = Self.literalAddress(host) {
@@ -127,7 +127,7 @@ public struct WebhookTargetPolicy: Sendable, Equatable {
             refused = !allowsPrivate && Self.isLocalName(host)
         }
         if refused {
-            throw APIError.invalid(
+            throw ServiceError.invalid(
                 "url_invalid", "Webhook endpoints must be on a public address: PayHub does not call private, loopback or reserved networks.",
                 param: "url")
         }

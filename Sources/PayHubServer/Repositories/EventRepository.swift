@@ -3,14 +3,12 @@ import PayHubCore
 import SQLKit
 
 /// The outbox: events, their deliveries to webhook endpoints and the deliveries' tries. The only code that reads
-/// or writes `events`, `webhook_deliveries` and `webhook_delivery_attempts`. Built on a transaction to write in
-/// the caller's transaction, or on a reader to read outside one.
+/// or writes `events`, `webhook_deliveries` and `webhook_delivery_attempts`. Writes take the caller's transaction;
+/// reads a transaction or a reader.
 ///
 /// A delivery row keeps its latest try; the try before it moves to `webhook_delivery_attempts` when a newer one
 /// is recorded, so a first try that succeeds costs one update of the row.
 struct EventRepository: Sendable {
-    let db: any SQLDatabase
-
     private static let eventColumns = "id, merchant_id, livemode, type, object_id, data, created_at"
     private static let deliveryColumns = """
         id, event_id, endpoint_id, merchant_id, livemode, status, attempt_count, next_attempt_at, last_attempt_id, \
@@ -19,7 +17,7 @@ struct EventRepository: Sendable {
 
     // MARK: - Writes
 
-    func insert(_ event: EventRecord) async throws {
+    func insert(_ event: EventRecord, on db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO events (\(unsafeRaw: Self.eventColumns)) VALUES \
             (\(bind: event.id.rawValue), \(bind: event.scope.merchantID), \(bind: event.scope.livemode), \
@@ -28,7 +26,7 @@ struct EventRepository: Sendable {
     }
 
     /// A pending delivery of `eventID` to `endpointID`, due at once.
-    func insertDelivery(_ id: WebhookDeliveryID, eventID: EventID, endpointID: WebhookEndpointID, in scope: TenantScope, at now: Date) async throws {
+    func insertDelivery(_ id: WebhookDeliveryID, eventID: EventID, endpointID: WebhookEndpointID, in scope: TenantScope, at now: Date, on db: any SQLDatabase) async throws {
         try await db.raw("""
             INSERT INTO webhook_deliveries \
             (id, event_id, endpoint_id, merchant_id, livemode, status, attempt_count, next_attempt_at, created_at, updated_at) \
@@ -38,7 +36,7 @@ struct EventRepository: Sendable {
     }
 
     /// The delivery of this event to this endpoint, if one was made.
-    func deliveryID(event eventID: EventID, endpoint endpointID: WebhookEndpointID, in scope: TenantScope) async throws -> WebhookDeliveryID? {
+    func deliveryID(event eventID: EventID, endpoint endpointID: WebhookEndpointID, in scope: TenantScope, on db: any SQLDatabase) async throws -> WebhookDeliveryID? {
         guard let row = try await db.raw("""
             SELECT id FROM webhook_deliveries WHERE event_id = \(bind: eventID.rawValue) AND endpoint_id = \(bind: endpointID.rawValue) \
             AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)
@@ -48,7 +46,7 @@ struct EventRepository: Sendable {
     }
 
     /// Makes a delivery pending again (a redelivery), due at once.
-    func markPending(_ id: WebhookDeliveryID, in scope: TenantScope, at now: Date) async throws {
+    func markPending(_ id: WebhookDeliveryID, in scope: TenantScope, at now: Date, on db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.pending.rawValue), next_attempt_at = \(bind: now), \
             updated_at = \(bind: now) WHERE id = \(bind: id.rawValue) AND merchant_id = \(bind: scope.merchantID) \
@@ -59,7 +57,8 @@ struct EventRepository: Sendable {
     /// Records a try of `delivery` (which had `earlierTries` before it) and where the delivery stands after it:
     /// `pending` with its next try, or final.
     func record(
-        _ attempt: WebhookDeliveryAttempt, of delivery: PendingDelivery, status: WebhookDeliveryStatus, nextTry: Date?, at now: Date
+        _ attempt: WebhookDeliveryAttempt, of delivery: PendingDelivery, status: WebhookDeliveryStatus, nextTry: Date?, at now: Date,
+        on db: any SQLDatabase
     ) async throws {
         if delivery.attemptCount > 0 {
             try await db.raw("""
@@ -83,7 +82,7 @@ struct EventRepository: Sendable {
     }
 
     /// Cancels what an endpoint that stops receiving was still owed; its jobs then find nothing to do.
-    func cancelPendingDeliveries(to endpointID: WebhookEndpointID, in scope: TenantScope, at now: Date) async throws {
+    func cancelPendingDeliveries(to endpointID: WebhookEndpointID, in scope: TenantScope, at now: Date, on db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.canceled.rawValue), updated_at = \(bind: now) \
             WHERE endpoint_id = \(bind: endpointID.rawValue) AND status = \(bind: WebhookDeliveryStatus.pending.rawValue) \
@@ -92,7 +91,7 @@ struct EventRepository: Sendable {
     }
 
     /// Ends a delivery without a try: its endpoint was disabled or deleted.
-    func cancel(_ delivery: PendingDelivery, at now: Date) async throws {
+    func cancel(_ delivery: PendingDelivery, at now: Date, on db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.canceled.rawValue), updated_at = \(bind: now) \
             WHERE id = \(bind: delivery.id.rawValue)
@@ -101,14 +100,14 @@ struct EventRepository: Sendable {
 
     // MARK: - Reads
 
-    func event(_ id: EventID, in scope: TenantScope) async throws -> EventRecord? {
+    func event(_ id: EventID, in scope: TenantScope, on db: any SQLDatabase) async throws -> EventRecord? {
         guard let row = try await db.raw(ScopedSelect.byID(id.rawValue, from: "events", columns: Self.eventColumns, in: scope)).first()
         else { return nil }
         return try Self.event(row)
     }
 
     /// A page of events, newest first, optionally of these types only and about one object.
-    func events(in scope: TenantScope, types: [EventType]?, objectID: String?, page: PageRequest) async throws -> (events: [EventRecord], hasMore: Bool) {
+    func events(in scope: TenantScope, types: [EventType]?, objectID: String?, page: PageRequest, on db: any SQLDatabase) async throws -> (events: [EventRecord], hasMore: Bool) {
         var filters: [SQLQueryString] = []
         if let types { filters.append("type IN (\(SQLList(types.map { SQLBind($0.rawValue) })))") }
         if let objectID { filters.append("object_id = \(bind: objectID)") }
@@ -118,7 +117,7 @@ struct EventRepository: Sendable {
     }
 
     /// The deliveries of an event, oldest first, with their tries.
-    func deliveries(of eventID: EventID, in scope: TenantScope) async throws -> [WebhookDeliveryRecord] {
+    func deliveries(of eventID: EventID, in scope: TenantScope, on db: any SQLDatabase) async throws -> [WebhookDeliveryRecord] {
         let rows = try await db.raw("""
             SELECT \(unsafeRaw: Self.deliveryColumns) FROM webhook_deliveries WHERE event_id = \(bind: eventID.rawValue) \
             AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode) ORDER BY created_at, id
@@ -141,7 +140,7 @@ struct EventRepository: Sendable {
     }
 
     /// The delivery a delivery job names, with its event (the job carries no scope).
-    func pendingDelivery(_ id: WebhookDeliveryID, for _: SystemScope) async throws -> PendingDelivery? {
+    func pendingDelivery(_ id: WebhookDeliveryID, for _: SystemScope, on db: any SQLDatabase) async throws -> PendingDelivery? {
         guard let row = try await db.raw("""
             SELECT d.id, d.endpoint_id, d.merchant_id, d.livemode, d.status, d.attempt_count, d.event_id, e.type, e.object_id, \
             e.data, e.created_at FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = \(bind: id.rawValue)

@@ -1,71 +1,75 @@
 import Foundation
+import PayHubConnectors
 import PayHubCore
 
-/// Builds API objects from stored rows.
+/// Builds API objects from records.
 enum Presenter {
-    static func paymentIntent(_ model: PaymentIntentModel, attempts: [PaymentAttemptModel], clientToken: String? = nil) -> PaymentIntentObject {
-        let sorted = attempts.sorted { ($0.createdAt, $0.id ?? "") < ($1.createdAt, $1.id ?? "") }
-        let attemptObjects = sorted.map(paymentAttempt)
-        let active = attemptObjects.last { $0.id == model.activeAttemptID }
+    static func paymentIntent(_ payment: PaymentIntentAggregate, clientToken: String? = nil) -> PaymentIntentObject {
+        let record = payment.intent
+        let intent = record.intent
+        let sorted = payment.attempts.sorted { ($0.attempt.createdAt, $0.id.rawValue) < ($1.attempt.createdAt, $1.id.rawValue) }
+        let active = sorted.last { $0.id == intent.activeAttemptID }
         return PaymentIntentObject(
-            id: model.id ?? "",
-            livemode: model.livemode,
-            status: model.status,
-            amount: model.amount,
-            currency: model.currency,
-            amountCapturable: model.amountCapturable,
-            amountReceived: model.amountReceived,
-            amountRefunded: model.amountRefunded,
-            captureMethod: model.captureMethod,
-            customerReference: model.customerReference,
-            purchaseReference: model.purchaseReference,
-            description: model.paymentDescription,
-            metadata: JSONText.decode([String: String].self, from: model.metadata) ?? [:],
-            customer: model.customer.flatMap { JSONText.decode(CustomerObject.self, from: $0) },
-            lastPaymentError: model.lastPaymentError.flatMap { JSONText.decode(PaymentFailure.self, from: $0) }.map(PaymentErrorObject.init),
-            cancellationReason: model.cancellationReason,
-            nextAction: model.status == PaymentIntentStatus.requiresAction.rawValue ? active?.nextAction : nil,
-            payments: attemptObjects,
+            id: intent.id.rawValue,
+            livemode: record.scope.livemode,
+            status: intent.status.rawValue,
+            amount: intent.amount.minorUnits,
+            currency: intent.amount.currency.code,
+            amountCapturable: intent.amountCapturable,
+            amountReceived: intent.amountReceived,
+            amountRefunded: intent.amountRefunded,
+            captureMethod: intent.captureMethod.rawValue,
+            customerReference: record.customerReference,
+            purchaseReference: record.purchaseReference,
+            description: record.description,
+            metadata: record.metadata,
+            customer: record.customer.map { CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            lastPaymentError: intent.lastPaymentError.map(PaymentErrorObject.init),
+            cancellationReason: intent.cancellationReason?.rawValue,
+            nextAction: intent.status == .requiresAction ? active?.attempt.nextAction.map(NextActionObject.init) : nil,
+            payments: sorted.map(paymentAttempt),
             clientToken: clientToken,
-            created: unix(model.createdAt),
-            updated: unix(model.updatedAt)
+            created: unix(intent.createdAt),
+            updated: unix(intent.updatedAt)
         )
     }
 
-    static func paymentAttempt(_ model: PaymentAttemptModel) -> PaymentAttemptObject {
-        // Presenting never fails: a row PayHub cannot read shows its stored status and no details.
-        let domain = try? model.domain()
+    static func paymentAttempt(_ record: PaymentAttemptRecord) -> PaymentAttemptObject {
+        let attempt = record.attempt
+        let method = record.paymentMethod
         return PaymentAttemptObject(
-            id: model.id ?? "",
-            provider: model.provider,
-            providerAccount: model.providerAccountID,
-            paymentMethod: JSONText.decode(PaymentMethodObject.self, from: model.paymentMethod) ?? PaymentMethodObject(type: model.methodType),
-            status: model.status,
-            providerReference: model.providerReference,
-            nextAction: domain?.nextAction.map(NextActionObject.init),
-            failure: domain?.failure.map(PaymentErrorObject.init),
-            returnURL: model.returnURL,
-            amountReceived: domain?.amountReceived,
-            lateSuccessReversal: domain?.lateSuccessReversal.map(LateSuccessReversalObject.init),
-            created: unix(model.createdAt)
+            id: attempt.id.rawValue,
+            provider: attempt.provider,
+            providerAccount: record.providerAccountID.rawValue,
+            paymentMethod: PaymentMethodObject(
+                type: method.type, token: method.token, msisdn: method.msisdn, country: method.country, network: method.network),
+            status: attempt.status.rawValue,
+            providerReference: attempt.providerReference,
+            nextAction: attempt.nextAction.map(NextActionObject.init),
+            failure: attempt.failure.map(PaymentErrorObject.init),
+            returnURL: record.returnURL,
+            amountReceived: attempt.amountReceived,
+            lateSuccessReversal: attempt.lateSuccessReversal.map(LateSuccessReversalObject.init),
+            created: unix(attempt.createdAt)
         )
     }
 
-    static func refund(_ model: RefundModel) -> RefundObject {
-        RefundObject(
-            id: model.id ?? "",
-            livemode: model.livemode,
-            amount: model.amount,
-            currency: model.currency,
-            paymentIntent: model.paymentIntentID,
-            status: model.status,
-            reason: model.reason,
-            failureReason: model.failureReason,
-            provider: model.provider,
-            providerReference: model.providerReference,
-            metadata: JSONText.decode([String: String].self, from: model.metadata) ?? [:],
-            created: unix(model.createdAt),
-            updated: unix(model.updatedAt)
+    static func refund(_ record: RefundRecord) -> RefundObject {
+        let refund = record.refund
+        return RefundObject(
+            id: refund.id.rawValue,
+            livemode: record.scope.livemode,
+            amount: refund.amount.minorUnits,
+            currency: refund.amount.currency.code,
+            paymentIntent: refund.paymentIntentID.rawValue,
+            status: refund.status.rawValue,
+            reason: refund.reason?.rawValue,
+            failureReason: refund.failureReason,
+            provider: record.provider,
+            providerReference: refund.providerReference,
+            metadata: record.metadata,
+            created: unix(refund.createdAt),
+            updated: unix(refund.updatedAt)
         )
     }
 

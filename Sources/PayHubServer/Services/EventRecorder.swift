@@ -22,11 +22,11 @@ struct EventRecorder: Sendable {
         let now = context.clock.now()
         let scope = TenantScope(merchantID: merchantID, livemode: livemode)
         let endpoints = try await WebhookEndpointRepository().subscriptions(in: scope, on: tx)
-        let events = EventRepository(db: tx)
+        let events = EventRepository()
         for type in types {
             let event = EventRecord(
                 id: context.ids.make(), scope: scope, type: type, objectID: objectID, data: data, createdAt: now)
-            try await events.insert(event)
+            try await events.insert(event, on: tx)
             for endpoint in endpoints where endpoint.receives(type) {
                 try await WebhookDeliveryScheduler.schedule(event: event.id, endpoint: endpoint.endpointID, in: scope, context: context, on: tx)
             }
@@ -42,7 +42,7 @@ enum WebhookDeliveryScheduler {
     ) async throws {
         let id: WebhookDeliveryID = context.ids.make()
         let now = context.clock.now()
-        try await EventRepository(db: tx).insertDelivery(id, eventID: eventID, endpointID: endpointID, in: scope, at: now)
+        try await EventRepository().insertDelivery(id, eventID: eventID, endpointID: endpointID, in: scope, at: now, on: tx)
         try await JobScheduler.enqueue(WebhookDeliveryJob.job(delivery: id, at: now), context: context, on: tx)
     }
 }

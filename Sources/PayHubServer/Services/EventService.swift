@@ -8,7 +8,8 @@ struct EventService: Sendable {
     let context: PayHubContext
     let db: any Database
 
-    private var events: EventRepository { EventRepository(db: context.transactor.reader(db)) }
+    private let events = EventRepository()
+    private var reader: any SQLDatabase { context.transactor.reader(db) }
 
     func list(principal: Principal, page: PageRequest) async throws -> (events: [EventRecord], hasMore: Bool) {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
@@ -19,7 +20,7 @@ struct EventService: Sendable {
             }
             types = EventType.allCases.filter { $0.matches(filter: filter) }
         }
-        return try await events.events(in: principal.scope, types: types, objectID: page.filters["object_id"], page: page)
+        return try await events.events(in: principal.scope, types: types, objectID: page.filters["object_id"], page: page, on: reader)
     }
 
     func retrieve(_ id: String, principal: Principal) async throws -> EventRecord {
@@ -28,7 +29,7 @@ struct EventService: Sendable {
 
     func deliveries(_ id: String, principal: Principal) async throws -> [WebhookDeliveryRecord] {
         let event = try await load(id, principal: principal)
-        return try await events.deliveries(of: event.id, in: principal.scope)
+        return try await events.deliveries(of: event.id, in: principal.scope, on: reader)
     }
 
     /// Sends an event again to every enabled endpoint that subscribes to it (or to one endpoint).
@@ -42,18 +43,17 @@ struct EventService: Sendable {
             return parsed
         }
         let endpoints = try await WebhookEndpointRepository().subscribed(
-            to: event.type, in: scope, only: only, on: context.transactor.reader(db))
+            to: event.type, in: scope, only: only, on: reader)
         if let endpointID, endpoints.isEmpty {
             throw ServiceError.notFound("webhook_endpoint", id: endpointID, param: "webhook_endpoint")
         }
         let now = context.clock.now()
         let context = self.context
         try await context.transactor.writeSQL(on: db) { tx in
-            let events = EventRepository(db: tx)
             for endpoint in endpoints {
-                if let deliveryID = try await events.deliveryID(event: event.id, endpoint: endpoint.endpointID, in: scope) {
+                if let deliveryID = try await events.deliveryID(event: event.id, endpoint: endpoint.endpointID, in: scope, on: tx) {
                     // The delivery's one job is made due again, unless a try is in flight: that try is the redelivery.
-                    try await events.markPending(deliveryID, in: scope, at: now)
+                    try await events.markPending(deliveryID, in: scope, at: now, on: tx)
                     try await JobScheduler.enqueue(
                         WebhookDeliveryJob.job(delivery: deliveryID, at: now), ifExists: .rearm, context: context, on: tx)
                 } else {
@@ -62,12 +62,12 @@ struct EventService: Sendable {
                 }
             }
         }
-        return try await events.deliveries(of: event.id, in: scope)
+        return try await events.deliveries(of: event.id, in: scope, on: reader)
     }
 
     private func load(_ id: String, principal: Principal) async throws -> EventRecord {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
-        guard let eventID = EventID(validating: id), let event = try await events.event(eventID, in: principal.scope) else {
+        guard let eventID = EventID(validating: id), let event = try await events.event(eventID, in: principal.scope, on: reader) else {
             throw ServiceError.notFound("event", id: id)
         }
         return event

@@ -72,4 +72,16 @@ enum InputRules {
             throw ServiceError.invalid("url_invalid", "\(param) must be an absolute http(s) URL.", param: param)
         }
     }
+
+    /// A list's `status` filter: an unknown status is the caller's error, never an empty list.
+    static func statusFilter<Status: RawRepresentable>(
+        _ page: PageRequest, as type: Status.Type, naming what: String = "status"
+    ) throws -> Status? where Status.RawValue == String {
+        try page.filters["status"].map { raw in
+            guard let status = Status(rawValue: raw) else {
+                throw ServiceError.invalid("parameter_invalid", "Unknown \(what) '\(raw)'.", param: "status")
+            }
+            return status
+        }
+    }
 }

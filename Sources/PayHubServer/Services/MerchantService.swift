@@ -56,21 +56,21 @@ public struct MerchantService: Sendable {
                 digest: KeyDigest.hex(key), redacted: String(key.prefix(8)) + "..." + String(key.suffix(4)),
                 rateLimitPerSecond: nil, createdAt: now, revokedAt: nil)
         }
-        let sandboxAccountID = (context.ids.make() as ProviderAccountID).rawValue
+        let sandboxAccountID: ProviderAccountID = context.ids.make()
         let sandboxCredentials = try context.secrets.seal(JSONText.encode([
             "webhook_secret": "whsec_" + context.ids.randomToken(length: 32)
         ]))
         let merchants = self.merchants
-        try await context.transactor.write(on: db) { tx in
-            try await merchants.insert(merchant, keys: keyRecords, on: tx.sql)
-            try await ProviderAccountModel(
-                id: sandboxAccountID, merchantID: merchant.id.rawValue, livemode: false, provider: SandboxConnector.name,
-                name: "Sandbox", credentialsSealed: sandboxCredentials, createdAt: now
-            ).create(on: tx)
+        try await context.transactor.writeSQL(on: db) { tx in
+            try await merchants.insert(merchant, keys: keyRecords, on: tx)
+            try await ProviderAccountRepository().insert(ProviderAccountRecord(
+                id: sandboxAccountID, scope: TenantScope(merchantID: merchant.id.rawValue, livemode: false), provider: SandboxConnector.name,
+                name: "Sandbox", credentials: SealedCredentials(sealed: sandboxCredentials), createdAt: now, disabledAt: nil
+            ), on: tx)
         }
         return MerchantCredentials(
             id: merchant.id.rawValue, name: trimmed, secretKeyTest: keys.secretTest, publishableKeyTest: keys.publishableTest,
-            secretKeyLive: keys.secretLive, publishableKeyLive: keys.publishableLive, sandboxProviderAccount: sandboxAccountID)
+            secretKeyLive: keys.secretLive, publishableKeyLive: keys.publishableLive, sandboxProviderAccount: sandboxAccountID.rawValue)
     }
 
     /// Whether a merchant with this id exists.

@@ -1,4 +1,4 @@
-import Fluent
+import FluentKit
 import Foundation
 import PayHubConnectors
 import PayHubCore
@@ -32,30 +32,30 @@ public struct ProviderAccountService: Sendable {
         merchantID: String, provider: String, livemode: Bool, name: String?, credentials: [String: String]
     ) async throws -> ProviderAccountSummary {
         guard let connector = context.connectors[provider] else {
-            throw APIError.invalid("provider_unknown", "Unknown provider '\(provider)'; known: \(context.connectors.names.joined(separator: ", ")).", param: "provider")
+            throw ServiceError.invalid("provider_unknown", "Unknown provider '\(provider)'; known: \(context.connectors.names.joined(separator: ", ")).", param: "provider")
         }
-        guard try await MerchantService(context: context, db: db).exists(merchantID) else { throw APIError.notFound("merchant", id: merchantID) }
+        guard try await MerchantService(context: context, db: db).exists(merchantID) else { throw ServiceError.notFound("merchant", id: merchantID) }
         guard !livemode || connector.capabilities.liveMode else {
-            throw APIError.invalid(
+            throw ServiceError.invalid(
                 "provider_test_only", "The \(provider) provider moves no real money: it can back test-mode accounts only.", param: "mode")
         }
         do {
             try connector.validateCredentials(ProviderCredentials(credentials))
         } catch let error as ConnectorError {
-            throw APIError.invalid("provider_credentials_invalid", error.description, param: "credentials")
+            throw ServiceError.invalid("provider_credentials_invalid", error.description, param: "credentials")
         }
-        let account = ProviderAccountModel(
-            id: (context.ids.make() as ProviderAccountID).rawValue, merchantID: merchantID, livemode: livemode,
-            provider: provider, name: name ?? provider, credentialsSealed: try context.secrets.seal(JSONText.encode(credentials)),
-            createdAt: context.clock.now())
-        try await context.transactor.write(on: db) { tx in try await account.create(on: tx) }
+        let account = ProviderAccountRecord(
+            id: context.ids.make(), scope: TenantScope(merchantID: merchantID, livemode: livemode), provider: provider,
+            name: name ?? provider, credentials: SealedCredentials(sealed: try context.secrets.seal(JSONText.encode(credentials))),
+            createdAt: context.clock.now(), disabledAt: nil)
+        try await context.transactor.writeSQL(on: db) { tx in try await ProviderAccountRepository().insert(account, on: tx) }
         return summary(account)
     }
 
-    func summary(_ account: ProviderAccountModel) -> ProviderAccountSummary {
+    func summary(_ account: ProviderAccountRecord) -> ProviderAccountSummary {
         ProviderAccountSummary(
-            id: account.id ?? "", merchant: account.merchantID, provider: account.provider, name: account.name,
-            livemode: account.livemode,
-            webhookURL: "\(context.config.publicBaseURL)/v1/providers/\(account.provider)/webhooks/\(account.id ?? "")")
+            id: account.id.rawValue, merchant: account.scope.merchantID, provider: account.provider, name: account.name,
+            livemode: account.scope.livemode,
+            webhookURL: "\(context.config.publicBaseURL)/v1/providers/\(account.provider)/webhooks/\(account.id)")
     }
 }

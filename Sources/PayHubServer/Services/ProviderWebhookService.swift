@@ -1,7 +1,8 @@
-import Fluent
+import FluentKit
 import Foundation
 import Logging
 import PayHubConnectors
+import PayHubCore
 
 /// Webhooks providers send to `/v1/providers/{provider}/webhooks/{account}`. Verified by the connector with the
 /// account's secret; one that fails verification changes nothing and is logged.
@@ -15,10 +16,12 @@ struct ProviderWebhookService: Sendable {
     }
 
     func handle(provider: String, accountID: String, webhook: IncomingWebhook) async throws -> Outcome {
-        guard let connector = context.connectors[provider],
-              let account = try await ProviderAccountModel.find(accountID, on: db), account.provider == provider
+        let reader = context.transactor.reader(db)
+        // The URL names only the account: the account gives the scope everything else is looked up in.
+        guard let connector = context.connectors[provider], let id = ProviderAccountID(validating: accountID),
+              let account = try await ProviderAccountRepository().accountAcrossTenants(id, on: reader), account.provider == provider
         else {
-            throw APIError.notFound("provider_account", id: accountID, param: "account")
+            throw ServiceError.notFound("provider_account", id: accountID, param: "account")
         }
         let event: ProviderWebhookEvent
         do {
@@ -27,25 +30,21 @@ struct ProviderWebhookService: Sendable {
             context.metrics.providerWebhook(provider: provider, outcome: "rejected")
             logger.warning(
                 "provider webhook rejected", metadata: ["provider": "\(provider)", "account": "\(accountID)", "why": "\(error)"])
-            throw APIError.invalid("webhook_invalid", "The webhook could not be verified.")
+            throw ServiceError.invalid("webhook_invalid", "The webhook could not be verified.")
         }
+        let payments = PaymentRepository()
         let outcome: Outcome
         switch event {
         case .payment(let reference, let result):
-            if let attempt = try await PaymentAttemptModel.query(on: db)
-                .filter(\.$provider == provider).filter(\.$providerReference == reference)
-                .filter(\.$providerAccountID == accountID).first() {
-                try await PaymentService(context: context, db: db, logger: logger)
-                    .record(result, attemptID: attempt.id ?? "", intentID: attempt.paymentIntentID, returnURL: attempt.returnURL)
+            if let attempt = try await payments.attempt(providerReference: reference, of: account, on: reader) {
+                try await PaymentService(context: context, db: db, logger: logger).record(result, for: attempt)
                 outcome = .applied
             } else {
                 outcome = .unknownObject
             }
         case .refund(let reference, let result):
-            if let refund = try await RefundModel.query(on: db)
-                .filter(\.$provider == provider).filter(\.$providerReference == reference)
-                .filter(\.$providerAccountID == accountID).first() {
-                try await RefundService(context: context, db: db, logger: logger).settle(refundID: refund.id ?? "", result: result)
+            if let refund = try await payments.refund(providerReference: reference, of: account, on: reader) {
+                try await RefundService(context: context, db: db, logger: logger).settle(refund, result: result)
                 outcome = .applied
             } else {
                 outcome = .unknownObject

@@ -1,4 +1,4 @@
-import Fluent
+import FluentKit
 import Foundation
 import Logging
 import PayHubConnectors
@@ -15,200 +15,150 @@ struct RefundService: Sendable {
     private var events: EventRecorder { EventRecorder(context: context) }
     /// Reads outside a transaction.
     private var reader: any SQLDatabase { context.transactor.reader(db) }
+    private var payments: PaymentRepository { PaymentRepository() }
 
-    func create(_ input: CreateRefundRequest, principal: Principal) async throws -> RefundObject {
-        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+    func create(_ input: CreateRefundRequest, principal: Principal) async throws -> RefundRecord {
+        guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
         let reason = try input.reason.map { raw in
             guard let reason = RefundReason(rawValue: raw) else {
-                throw APIError.invalid(
+                throw ServiceError.invalid(
                     "parameter_invalid", "reason must be duplicate, fraudulent or requested_by_customer.", param: "reason")
             }
             return reason
         }
+        let scope = principal.scope
         let idempotencyKey = RequestIdempotency.key
-        if let key = idempotencyKey, let existing = try await RefundModel.created(
-            byIdempotencyKey: key, in: principal.scope,
-            since: context.clock.now().addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
+        if let key = idempotencyKey, let existing = try await payments.refund(
+            createdByIdempotencyKey: key, in: scope, since: context.clock.now().addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
             // A retry of a request that created this refund but died before its response was stored.
-            return Presenter.refund(existing)
+            return existing
         }
         if let amount = input.amount, amount <= 0 {
-            throw APIError.invalid("amount_invalid", "amount must be a positive integer in the currency's minor unit.", param: "amount")
+            throw ServiceError.invalid("amount_invalid", "amount must be a positive integer in the currency's minor unit.", param: "amount")
         }
-        guard let intent = try await PaymentIntentModel.find(
-            input.paymentIntent, in: principal.scope, on: reader)
-        else { throw APIError.notFound("payment_intent", id: input.paymentIntent, param: "payment_intent") }
-        guard let attemptID = intent.activeAttemptID, let attempt = try await PaymentAttemptModel.find(attemptID, on: db) else {
-            throw APIError.conflict("payment_intent_unexpected_state", "This payment intent has no successful payment to refund.")
+        guard let intentID = PaymentIntentID(validating: input.paymentIntent),
+              let payment = try await payments.payment(intentID, in: scope, on: reader)
+        else { throw ServiceError.notFound("payment_intent", id: input.paymentIntent, param: "payment_intent") }
+        guard let attempt = payment.activeAttempt else {
+            throw ServiceError.conflict("payment_intent_unexpected_state", "This payment intent has no successful payment to refund.")
         }
         guard let connector = context.connectors[attempt.provider],
-              let account = try await ProviderAccountModel.find(attempt.providerAccountID, on: db),
+              let account = try await ProviderAccountRepository().account(attempt.providerAccountID, in: scope, on: reader),
               let paymentReference = attempt.providerReference
-        else { throw APIError.invalid("provider_unavailable", "The payment's provider account is not available.") }
+        else { throw ServiceError.invalid("provider_unavailable", "The payment's provider account is not available.") }
 
         let now = context.clock.now()
-        let refundID = (context.ids.make() as RefundID).rawValue
-        let transactor = context.transactor
-        let events = self.events
-        let intentID = input.paymentIntent
-        let schedule = context.config.statusChecks
-        let context = self.context
-        let refund = try await transactor.writeSQL(on: db) { tx -> RefundModel in
-            try await tx.lockForUpdate(PaymentIntentModel.schema, id: intentID)
-            guard let locked = try await PaymentIntentModel.find(intentID, on: tx) else {
-                throw APIError.notFound("payment_intent", id: intentID, param: "payment_intent")
+        let refundID: RefundID = context.ids.make()
+        let (events, payments, schedule) = (self.events, self.payments, context.config.statusChecks)
+        let refund = try await context.transactor.writeSQL(on: db) { tx -> RefundRecord in
+            guard var locked = try await payments.lock(intentID, in: scope, withAttempts: false, on: tx)?.intent else {
+                throw ServiceError.notFound("payment_intent", id: intentID.rawValue, param: "payment_intent")
             }
-            let transition: RefundTransition
-            do {
-                transition = try RefundMachine.request(
-                    id: RefundID(rawValue: refundID), amount: input.amount, reason: reason, on: try locked.domain(), at: now)
-            } catch let error as PaymentRuleViolation {
-                throw APIError.from(error)
-            }
-            locked.update(from: transition.intent)
-            try await locked.saveState(on: tx)
-            let refund = RefundModel()
-            refund.id = refundID
-            refund.merchantID = principal.merchantID
-            refund.livemode = principal.livemode
-            refund.paymentIntentID = intentID
-            refund.attemptID = attemptID
-            refund.provider = attempt.provider
-            refund.providerAccountID = attempt.providerAccountID
-            refund.amount = transition.refund.amount.minorUnits
-            refund.currency = transition.refund.amount.currency.code
-            refund.reason = reason?.rawValue
-            refund.metadata = JSONText.encode(input.metadata ?? [:])
-            refund.idempotencyKey = idempotencyKey
-            refund.createdAt = now
-            refund.checkCount = 0
-            refund.nextCheckAt = schedule.nextCheck(refund: .pending, checks: 0, now: now)
-            refund.update(from: transition.refund)
-            try await refund.insert(on: tx)
+            let transition = try RefundMachine.request(id: refundID, amount: input.amount, reason: reason, on: locked.intent, at: now)
+            locked.intent = transition.intent
+            try await payments.saveState(locked, on: tx)
+            let refund = RefundRecord(
+                refund: transition.refund, scope: scope, attemptID: attempt.id, provider: attempt.provider,
+                providerAccountID: attempt.providerAccountID, metadata: input.metadata ?? [:], idempotencyKey: idempotencyKey,
+                statusCheck: .first(schedule.nextCheck(refund: .pending, checks: 0, now: now)))
+            try await payments.insert(refund, on: tx)
             try await events.record(
-                transition.events, object: Presenter.refund(refund), objectID: refundID,
-                merchantID: principal.merchantID, livemode: principal.livemode, on: tx)
+                transition.events, object: Presenter.refund(refund), objectID: refundID.rawValue,
+                merchantID: scope.merchantID, livemode: scope.livemode, on: tx)
             return refund
         }
 
-        let request = try ProviderRequests.refund(refund, paymentReference: paymentReference)
+        let request = ProviderRequests.refund(refund, paymentReference: paymentReference)
         do {
             let result = try await connector.refund(request, context: try context.connectorContext(for: account))
-            return try await settle(refundID: refundID, result: result)
+            return try await settle(refund, result: result)
         } catch let error as ConnectorError {
             switch error {
             case .unavailable, .invalidResponse:
                 logger.warning("refund request to the provider failed; it will be retried", metadata: ["refund": "\(refundID)"])
-                return Presenter.refund(refund)
+                return refund
             default:
                 let reasonText = switch error {
                 case .invalidRequest(let code, _, _): code
                 case .unsupported: "provider_operation_unsupported"
                 default: "provider_error"
                 }
-                return try await settle(refundID: refundID, result: ConnectorRefundResult(providerReference: nil, outcome: .failed(reason: reasonText)))
+                return try await settle(refund, result: ConnectorRefundResult(providerReference: nil, outcome: .failed(reason: reasonText)))
             }
         }
     }
 
-    func retrieve(_ id: String, principal: Principal) async throws -> RefundObject {
-        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
-        guard let refund = try await find(id, principal: principal) else { throw APIError.notFound("refund", id: id) }
-        return Presenter.refund(refund)
+    func retrieve(_ id: String, principal: Principal) async throws -> RefundRecord {
+        guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
+        guard let refundID = RefundID(validating: id), let refund = try await payments.refund(refundID, in: principal.scope, on: reader)
+        else { throw ServiceError.notFound("refund", id: id) }
+        return refund
     }
 
-    func list(principal: Principal, page: PageRequest) async throws -> ListObject<RefundObject> {
-        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
-        if let status = page.filters["status"], RefundStatus(rawValue: status) == nil {
-            throw APIError.invalid("parameter_invalid", "Unknown refund status '\(status)'.", param: "status")
+    func list(principal: Principal, page: PageRequest) async throws -> RecordPage<RefundRecord> {
+        guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
+        let status = try InputRules.statusFilter(page, as: RefundStatus.self, naming: "refund status")
+        var intentID: PaymentIntentID?
+        if let raw = page.filters["payment_intent"] {
+            // An id no intent can have names none: the list is empty.
+            guard let parsed = PaymentIntentID(validating: raw) else { return RecordPage(items: [], hasMore: false) }
+            intentID = parsed
         }
-        let db = self.db
-        let result = try await Paginator.page(
-            {
-                var query = RefundModel.query(on: db)
-                    .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
-                if let intent = page.filters["payment_intent"] { query = query.filter(\.$paymentIntentID == intent) }
-                if let status = page.filters["status"] { query = query.filter(\.$status == status) }
-                return query
-            },
-            request: page, created: \.$createdAt, id: \.$id,
-            cursor: { try await self.find($0, principal: principal) })
-        return ListObject(data: result.items.map(Presenter.refund), hasMore: result.hasMore, url: "/v1/refunds")
+        return try await payments.refunds(in: principal.scope, paymentIntent: intentID, status: status, page: page, on: reader)
     }
 
     /// Brings a pending refund up to date: a status check, or the request again when it never reached the provider.
-    func refresh(_ refund: RefundModel) async throws {
+    func refresh(_ refund: RefundRecord) async throws {
         guard let connector = context.connectors[refund.provider],
-              let account = try await ProviderAccountModel.find(refund.providerAccountID, on: db)
+              let account = try await ProviderAccountRepository().account(refund.providerAccountID, in: refund.scope, on: reader)
         else { return }
         let connectorContext = try context.connectorContext(for: account)
         let result: ConnectorRefundResult
         do {
-            if let reference = refund.providerReference {
+            if let reference = refund.refund.providerReference {
                 result = try await connector.retrieveRefund(reference: reference, context: connectorContext)
             } else {
-                guard let attempt = try await PaymentAttemptModel.find(refund.attemptID, on: db),
+                guard let attempt = try await payments.attempt(refund.attemptID, in: refund.scope, on: reader),
                       let paymentReference = attempt.providerReference else { return }
-                result = try await connector.refund(
-                    try ProviderRequests.refund(refund, paymentReference: paymentReference), context: connectorContext)
+                result = try await connector.refund(ProviderRequests.refund(refund, paymentReference: paymentReference), context: connectorContext)
             }
         } catch let error as ConnectorError {
-            logger.warning("refund status check failed", metadata: ["refund": "\(refund.id ?? "")", "error": "\(error)"])
+            logger.warning("refund status check failed", metadata: ["refund": "\(refund.id)", "error": "\(error)"])
             return
         }
-        _ = try await settle(refundID: refund.id ?? "", result: result)
+        try await settle(refund, result: result)
     }
 
     /// Records what the provider said about a refund, with its event, under the intent's lock.
     @discardableResult
-    func settle(refundID: String, result: ConnectorRefundResult) async throws -> RefundObject {
+    func settle(_ known: RefundRecord, result: ConnectorRefundResult) async throws -> RefundRecord {
         let now = context.clock.now()
-        let transactor = context.transactor
-        let events = self.events
-        let metrics = context.metrics
-        let context = self.context
-        return try await transactor.writeSQL(on: db) { tx in
-            guard let unlocked = try await RefundModel.find(refundID, on: tx) else { throw APIError.notFound("refund", id: refundID) }
-            try await tx.lockForUpdate(PaymentIntentModel.schema, id: unlocked.paymentIntentID)
-            guard let refund = try await RefundModel.find(refundID, on: tx),
-                  let intent = try await PaymentIntentModel.find(refund.paymentIntentID, on: tx)
-            else { throw APIError.notFound("refund", id: refundID) }
-            let transition: RefundTransition
-            do {
-                transition = try RefundMachine.settle(
-                    try refund.domain(), outcome: result.outcome, providerReference: result.providerReference,
-                    on: try intent.domain(), at: now)
-            } catch let error as PaymentRuleViolation {
-                throw APIError.from(error)
+        let (events, payments, metrics, context) = (self.events, self.payments, context.metrics, self.context)
+        return try await context.transactor.writeSQL(on: db) { tx in
+            guard let locked = try await payments.lockRefund(known.id, in: known.scope, on: tx) else {
+                throw ServiceError.notFound("refund", id: known.id.rawValue)
             }
+            var (refund, intent) = locked
+            let transition = try RefundMachine.settle(
+                refund.refund, outcome: result.outcome, providerReference: result.providerReference, on: intent.intent, at: now)
             guard !transition.isNoOp else {
-                if refund.providerReference == nil, let reference = transition.refund.providerReference {
-                    refund.providerReference = reference
-                    try await refund.saveState(on: tx)
+                if refund.refund.providerReference == nil, let reference = transition.refund.providerReference {
+                    refund.refund.providerReference = reference
+                    try await payments.saveState(refund, on: tx)
                     try await SandboxSettlementJob.scheduleIfSimulated(refund: refund, context: context, on: tx)
                 }
-                return Presenter.refund(refund)
+                return refund
             }
-            refund.update(from: transition.refund)
-            if transition.refund.status.isFinal { refund.nextCheckAt = nil }
-            try await refund.saveState(on: tx)
-            intent.update(from: transition.intent)
-            try await intent.saveState(on: tx)
-            let object = Presenter.refund(refund)
+            refund.refund = transition.refund
+            if transition.refund.status.isFinal { refund.statusCheck.nextAt = nil }
+            try await payments.saveState(refund, on: tx)
+            intent.intent = transition.intent
+            try await payments.saveState(intent, on: tx)
             try await events.record(
-                transition.events, object: object, objectID: refundID, merchantID: refund.merchantID,
-                livemode: refund.livemode, on: tx)
-            metrics.refund(provider: refund.provider, outcome: refund.status)
-            return object
+                transition.events, object: Presenter.refund(refund), objectID: refund.id.rawValue, merchantID: refund.scope.merchantID,
+                livemode: refund.scope.livemode, on: tx)
+            metrics.refund(provider: refund.provider, outcome: refund.status.rawValue)
+            return refund
         }
-    }
-
-    /// The refunds of an intent still waiting for their provider.
-    func pending(ofIntent intentID: String) async throws -> [RefundModel] {
-        try await RefundModel.pending(ofIntent: intentID, on: reader)
-    }
-
-    private func find(_ id: String, principal: Principal) async throws -> RefundModel? {
-        try await RefundModel.find(id, in: principal.scope, on: reader)
     }
 }

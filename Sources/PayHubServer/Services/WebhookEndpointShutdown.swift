@@ -9,6 +9,6 @@ enum WebhookEndpointShutdown {
         _ id: WebhookEndpointID, reason: String, deleted: Bool = false, in scope: TenantScope, now: Date, on tx: any SQLDatabase
     ) async throws {
         try await WebhookEndpointRepository().disable(id, reason: reason, deleted: deleted, in: scope, now: now, on: tx)
-        try await EventRepository(db: tx).cancelPendingDeliveries(to: id, in: scope, at: now)
+        try await EventRepository().cancelPendingDeliveries(to: id, in: scope, at: now, on: tx)
     }
 }

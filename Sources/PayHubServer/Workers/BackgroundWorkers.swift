@@ -70,8 +70,7 @@ enum QueueDepth {
         let reader = context.transactor.reader(db)
         let jobs = try await JobStore.pendingCounts(on: reader)
         for (kind, count) in jobs { context.metrics.queueDepth("jobs:\(kind)", count) }
-        let attempts = try await PaymentAttemptModel.query(on: db).filter(\.$status ~~ ["pending", "processing", "requires_action"]).count()
-        let refunds = try await RefundModel.query(on: db).filter(\.$status == "pending").count()
+        let (attempts, refunds) = try await PaymentRepository().waitingCountsAcrossTenants(on: reader)
         context.metrics.queueDepth("webhook_deliveries", jobs[JobKind.webhookDelivery.rawValue] ?? 0)
         context.metrics.queueDepth("unfinished_attempts", attempts)
         context.metrics.queueDepth("pending_refunds", refunds)

@@ -1,4 +1,4 @@
-import Fluent
+import FluentKit
 import Foundation
 import Logging
 import PayHubConnectors
@@ -25,39 +25,43 @@ struct LateSuccessReversalJob: JobHandler {
     var kind: JobKind { .lateSuccessReversal }
     var lease: TimeInterval { 120 }
 
-    static func job(attempt attemptID: String, at date: Date) -> NewJob {
-        NewJob(kind: .lateSuccessReversal, payload: Payload(attempt: attemptID), runAt: date, uniqueKey: "reversal:\(attemptID)", maxAttempts: 20)
+    static func job(attempt attemptID: PaymentAttemptID, at date: Date) -> NewJob {
+        NewJob(
+            kind: .lateSuccessReversal, payload: Payload(attempt: attemptID.rawValue), runAt: date, uniqueKey: "reversal:\(attemptID)",
+            maxAttempts: 20)
     }
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
-        let attemptID = try job.decode(Payload.self).attempt
+        let raw = try job.decode(Payload.self).attempt
         let payments = PaymentService(context: context, db: db, logger: logger)
-        guard let attempt = try await PaymentAttemptModel.find(attemptID, on: db), try attempt.domain().lateSuccessReversal == .pending,
-              let reference = attempt.providerReference,
-              let intent = try await PaymentIntentModel.find(attempt.paymentIntentID, on: db)
+        let repository = PaymentRepository()
+        // The payload names only the attempt; the attempt carries its scope.
+        guard let attemptID = PaymentAttemptID(validating: raw),
+              let attempt = try await repository.attemptAcrossTenants(attemptID, on: payments.reader),
+              attempt.attempt.lateSuccessReversal == .pending, let reference = attempt.providerReference,
+              let intent = try await repository.intent(attempt.paymentIntentID, in: attempt.scope, on: payments.reader)
         else { return .done }
         let (account, connector) = try await payments.provider(of: attempt)
         let connectorContext = try context.connectorContext(for: account)
-        let intentID = attempt.paymentIntentID
         logger.warning("giving back a late success", metadata: ["payment_attempt": "\(attemptID)", "status": "\(attempt.status)"])
 
-        if attempt.status == PaymentAttemptStatus.requiresCapture.rawValue {
+        if attempt.status == .requiresCapture {
             do {
                 let answer = try await connector.cancel(reference: reference, context: connectorContext)
                 if answer.outcome == .canceled {
-                    try await payments.recordReversal(.voided, attemptID: attemptID, intentID: intentID)
+                    try await payments.recordReversal(.voided, for: attempt)
                     return .done
                 }
                 // Captured meanwhile: record it, and refund on the next run.
-                _ = try await payments.record(answer, attemptID: attemptID, intentID: intentID, returnURL: nil)
+                try await payments.record(answer, for: attempt)
                 return .retry(at: context.clock.now(), reason: "captured before it could be voided")
             } catch let error as ConnectorError where !error.isTransient {
-                try await payments.recordReversal(.failed(reason: error.description), attemptID: attemptID, intentID: intentID)
+                try await payments.recordReversal(.failed(reason: error.description), for: attempt)
                 return .done
             }
         }
 
-        let amount = Money(minorUnits: attempt.amountReceived ?? intent.amount, currency: try Currency(code: intent.currency))
+        let amount = Money(minorUnits: attempt.attempt.amountReceived ?? intent.intent.amount.minorUnits, currency: intent.intent.amount.currency)
         let result: ConnectorRefundResult
         do {
             if let refundReference = attempt.lateSuccessReversalReference {
@@ -67,25 +71,25 @@ struct LateSuccessReversalJob: JobHandler {
                     ProviderRequests.lateSuccessRefund(attempt: attempt, amount: amount, paymentReference: reference), context: connectorContext)
                 if let refundReference = result.providerReference {
                     try await context.transactor.writeSQL(on: db) { tx in
-                        try await PaymentAttemptModel.saveReversalReference(refundReference, attemptID: attemptID, on: tx)
+                        try await repository.saveReversalReference(refundReference, of: attemptID, in: attempt.scope, on: tx)
                     }
                 }
             }
         } catch let error as ConnectorError where !error.isTransient {
-            try await payments.recordReversal(.failed(reason: error.description), attemptID: attemptID, intentID: intentID)
+            try await payments.recordReversal(.failed(reason: error.description), for: attempt)
             return .done
         }
         switch result.outcome {
         case .succeeded:
-            try await payments.recordReversal(.refunded, attemptID: attemptID, intentID: intentID)
+            try await payments.recordReversal(.refunded, for: attempt)
             return .done
         case .pending:
             return .retry(at: context.clock.now().addingTimeInterval(max(context.config.statusCheckAge, 1)), reason: "refund pending")
         case .failed(let reason):
-            try await payments.recordReversal(.failed(reason: reason), attemptID: attemptID, intentID: intentID)
+            try await payments.recordReversal(.failed(reason: reason), for: attempt)
             return .done
         case .canceled:
-            try await payments.recordReversal(.failed(reason: "refund_canceled"), attemptID: attemptID, intentID: intentID)
+            try await payments.recordReversal(.failed(reason: "refund_canceled"), for: attempt)
             return .done
         }
     }

@@ -1,4 +1,3 @@
-import Fluent
 import Foundation
 import Logging
 import PayHubConnectors
@@ -28,19 +27,21 @@ struct SandboxSettlementJob: JobHandler {
     }
 
     /// Schedules the settlement of a sandbox attempt that will settle by itself; nothing for other providers.
-    static func scheduleIfSimulated(attempt: PaymentAttemptModel, context: PayHubContext, on tx: any SQLDatabase) async throws {
+    static func scheduleIfSimulated(attempt: PaymentAttemptRecord, context: PayHubContext, on tx: any SQLDatabase) async throws {
         guard attempt.provider == SandboxConnector.name, let reference = attempt.providerReference,
-              !(try attempt.domain().status.isFinal), let due = SandboxConnector.settlementDate(ofPayment: reference)
+              !attempt.status.isFinal, let due = SandboxConnector.settlementDate(ofPayment: reference)
         else { return }
-        try await schedule(Payload(reference: reference, account: attempt.providerAccountID, refund: false), at: due, context: context, on: tx)
+        try await schedule(
+            Payload(reference: reference, account: attempt.providerAccountID.rawValue, refund: false), at: due, context: context, on: tx)
     }
 
     /// Schedules the settlement of a pending sandbox refund.
-    static func scheduleIfSimulated(refund: RefundModel, context: PayHubContext, on tx: any SQLDatabase) async throws {
-        guard refund.provider == SandboxConnector.name, refund.status == "pending", let reference = refund.providerReference,
+    static func scheduleIfSimulated(refund: RefundRecord, context: PayHubContext, on tx: any SQLDatabase) async throws {
+        guard refund.provider == SandboxConnector.name, refund.status == .pending, let reference = refund.refund.providerReference,
               let due = SandboxConnector.settlementDate(ofRefund: reference)
         else { return }
-        try await schedule(Payload(reference: reference, account: refund.providerAccountID, refund: true), at: due, context: context, on: tx)
+        try await schedule(
+            Payload(reference: reference, account: refund.providerAccountID.rawValue, refund: true), at: due, context: context, on: tx)
     }
 
     private static func schedule(_ payload: Payload, at due: Date, context: PayHubContext, on tx: any SQLDatabase) async throws {

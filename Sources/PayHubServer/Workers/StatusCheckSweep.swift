@@ -1,4 +1,4 @@
-import Fluent
+import FluentKit
 import Foundation
 import Logging
 import PayHubCore
@@ -33,100 +33,85 @@ struct StatusCheckSweep: JobHandler {
     func checkDue() async throws -> Int {
         var checked = 0
         while true {
-            let attempts = try await claim(table: "payment_attempts", statuses: ["pending", "processing", "requires_action", "requires_capture"])
-            let refunds = try await claim(table: "refunds", statuses: ["pending"])
+            let (attempts, refunds) = try await claim()
             if attempts.isEmpty && refunds.isEmpty { return checked }
-            for id in attempts { await checkAttempt(id) }
-            for id in refunds { await checkRefund(id) }
+            for attempt in attempts { await checkAttempt(attempt) }
+            for refund in refunds { await checkRefund(refund) }
             checked += attempts.count + refunds.count
         }
     }
 
-    private func checkAttempt(_ id: String) async {
-        let payments = PaymentService(context: context, db: db, logger: logger)
+    private var payments: PaymentRepository { PaymentRepository() }
+
+    private func checkAttempt(_ claimed: PaymentRepository.Claimed<PaymentAttemptID>) async {
+        let service = PaymentService(context: context, db: db, logger: logger)
         let schedule = context.config.statusChecks
-        var statusBefore: String?
+        var statusBefore: PaymentAttemptStatus?
         do {
-            guard let attempt = try await PaymentAttemptModel.find(id, on: db) else { return }
+            guard let attempt = try await payments.attempt(claimed.id, in: claimed.scope, on: service.reader) else { return }
             statusBefore = attempt.status
-            let before = try attempt.domain()
-            if schedule.actionHasExpired(status: before.status, changedAt: before.updatedAt, now: context.clock.now()) {
-                try await payments.expireAction(attempt)
+            if schedule.actionHasExpired(status: attempt.status, changedAt: attempt.attempt.updatedAt, now: context.clock.now()) {
+                try await service.expireAction(attempt)
             } else {
-                try await payments.refresh(attempt)
+                try await service.refresh(attempt)
             }
         } catch {
-            logger.warning("status check failed", metadata: ["payment_attempt": "\(id)", "error": "\(error)"])
+            logger.warning("status check failed", metadata: ["payment_attempt": "\(claimed.id)", "error": "\(error)"])
         }
-        await backOff(table: "payment_attempts", id: id, statusBefore: statusBefore)
+        let before = statusBefore
+        await backOff(claimed.id) { tx in
+            // A check that changed the status has already scheduled the next one.
+            guard var attempt = try await payments.attempt(claimed.id, in: claimed.scope, on: tx), attempt.statusCheck.nextAt != nil,
+                  before == nil || attempt.status == before else { return }
+            let checks = attempt.statusCheck.count + 1
+            attempt.statusCheck = StatusCheckState(
+                nextAt: schedule.nextCheck(status: attempt.status, changedAt: attempt.attempt.updatedAt, checks: checks, now: context.clock.now()),
+                count: checks)
+            try await payments.saveState(attempt, on: tx)
+        }
     }
 
-    private func checkRefund(_ id: String) async {
-        let refunds = RefundService(context: context, db: db, logger: logger)
-        var statusBefore: String?
+    private func checkRefund(_ claimed: PaymentRepository.Claimed<RefundID>) async {
+        let service = RefundService(context: context, db: db, logger: logger)
+        let schedule = context.config.statusChecks
+        var statusBefore: RefundStatus?
         do {
-            if let refund = try await RefundModel.find(id, on: db) {
+            if let refund = try await payments.refund(claimed.id, in: claimed.scope, on: context.transactor.reader(db)) {
                 statusBefore = refund.status
-                try await refunds.refresh(refund)
+                try await service.refresh(refund)
             }
         } catch {
-            logger.warning("refund status check failed", metadata: ["refund": "\(id)", "error": "\(error)"])
+            logger.warning("refund status check failed", metadata: ["refund": "\(claimed.id)", "error": "\(error)"])
         }
-        await backOff(table: "refunds", id: id, statusBefore: statusBefore)
+        let before = statusBefore
+        await backOff(claimed.id) { tx in
+            guard var refund = try await payments.refund(claimed.id, in: claimed.scope, on: tx), refund.statusCheck.nextAt != nil,
+                  before == nil || refund.status == before else { return }
+            let checks = refund.statusCheck.count + 1
+            refund.statusCheck = StatusCheckState(nextAt: schedule.nextCheck(refund: refund.status, checks: checks, now: context.clock.now()), count: checks)
+            try await payments.saveState(refund, on: tx)
+        }
     }
 
     /// After a check: the row's next check, backing off, unless the check changed its status (which rescheduled it).
-    private func backOff(table: String, id: String, statusBefore: String?) async {
-        let now = context.clock.now()
-        let schedule = context.config.statusChecks
+    private func backOff<ID: Sendable>(_ id: ID, _ reschedule: @escaping @Sendable (any SQLDatabase) async throws -> Void) async {
         do {
-            try await context.transactor.writeSQL(on: db) { tx in
-                guard let row = try await tx.raw("""
-                    SELECT status, check_count, updated_at, next_check_at FROM \(ident: table) WHERE id = \(bind: id)
-                    """).first(),
-                    try row.optional("next_check_at", as: Date.self) != nil
-                else { return }
-                let status = try row.decode(column: "status", as: String.self)
-                // A check that changed the status has already scheduled the next one.
-                guard statusBefore == nil || status == statusBefore else { return }
-                let checks = try row.decode(column: "check_count", as: Int.self) + 1
-                let next: Date?
-                if table == "refunds" {
-                    guard let refundStatus = RefundStatus(rawValue: status) else { throw StoredValueInvalid(table: table, column: "status", id: id) }
-                    next = schedule.nextCheck(refund: refundStatus, checks: checks, now: now)
-                } else {
-                    guard let attemptStatus = PaymentAttemptStatus(rawValue: status) else { throw StoredValueInvalid(table: table, column: "status", id: id) }
-                    next = schedule.nextCheck(
-                        status: attemptStatus, changedAt: try row.decode(column: "updated_at", as: Date.self), checks: checks, now: now)
-                }
-                try await tx.raw("""
-                    UPDATE \(ident: table) SET next_check_at = \(bind: next), check_count = \(bind: checks) WHERE id = \(bind: id)
-                    """).run()
-            }
+            try await context.transactor.writeSQL(on: db, reschedule)
         } catch {
-            logger.warning("rescheduling a status check failed", metadata: ["table": "\(table)", "id": "\(id)", "error": "\(error)"])
+            logger.warning("rescheduling a status check failed", metadata: ["id": "\(id)", "error": "\(error)"])
         }
     }
 
-    /// Takes the due rows: their `next_check_at` moves past the lease, so nobody else takes them meanwhile.
-    private func claim(table: String, statuses: [String]) async throws -> [String] {
+    /// Takes the due attempts and refunds: their next check moves past the lease, so nobody else takes them meanwhile.
+    private func claim() async throws -> ([PaymentRepository.Claimed<PaymentAttemptID>], [PaymentRepository.Claimed<RefundID>]) {
         let now = context.clock.now()
-        let claimedUntil = now.addingTimeInterval(lease)
-        let isPostgres = context.transactor.isPostgres
-        let limit = batchSize
-        return try await context.transactor.writeSQL(on: db) { tx in
-            let lock: SQLQueryString = isPostgres ? "FOR UPDATE SKIP LOCKED" : ""
-            let statusList = SQLList(statuses.map { SQLBind($0) })
-            let rows = try await tx.raw("""
-                UPDATE \(ident: table) SET next_check_at = \(bind: claimedUntil)
-                WHERE id IN (
-                    SELECT id FROM \(ident: table)
-                    WHERE next_check_at <= \(bind: now) AND status IN (\(statusList))
-                    ORDER BY next_check_at LIMIT \(bind: limit) \(lock)
-                )
-                RETURNING id
-                """).all()
-            return try rows.map { try $0.decode(column: "id", as: String.self) }
+        let (claimedUntil, limit, payments) = (now.addingTimeInterval(lease), batchSize, self.payments)
+        let attempts = try await context.transactor.writeSQL(on: db) { tx in
+            try await payments.claimAttemptsDueForStatusCheck(limit: limit, at: now, claimedUntil: claimedUntil, on: tx)
         }
+        let refunds = try await context.transactor.writeSQL(on: db) { tx in
+            try await payments.claimRefundsDueForStatusCheck(limit: limit, at: now, claimedUntil: claimedUntil, on: tx)
+        }
+        return (attempts, refunds)
     }
 }

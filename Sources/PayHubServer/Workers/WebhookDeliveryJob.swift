@@ -36,13 +36,13 @@ struct WebhookDeliveryJob: JobHandler {
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
         let deliveryID = try WebhookDeliveryID(parsing: job.decode(Payload.self).delivery)
         let now = context.clock.now()
-        guard let delivery = try await EventRepository(db: db).pendingDelivery(deliveryID, for: .deliveryWorker),
+        guard let delivery = try await EventRepository().pendingDelivery(deliveryID, for: .deliveryWorker, on: db),
               delivery.status == .pending,
               let endpoint = try await WebhookEndpointRepository().deliveryTarget(
                 delivery.endpointID, for: .deliveryWorker, opening: context.secrets, at: now, on: db)
         else { return .done }
         guard endpoint.isReceiving else {
-            return .done { tx in try await EventRepository(db: tx).cancel(delivery, at: now) }
+            return .done { tx in try await EventRepository().cancel(delivery, at: now, on: tx) }
         }
         let event = delivery.event
         let body = StandardWebhookSigner.body(type: event.type.rawValue, createdAt: event.createdAt, data: event.data)
@@ -72,7 +72,7 @@ struct WebhookDeliveryJob: JobHandler {
         let finishedAt = context.clock.now()
         let logged = attempt
         func ends(_ status: WebhookDeliveryStatus) -> @Sendable (any SQLDatabase) async throws -> Void {
-            { tx in try await EventRepository(db: tx).record(logged, of: delivery, status: status, nextTry: nil, at: finishedAt) }
+            { tx in try await EventRepository().record(logged, of: delivery, status: status, nextTry: nil, at: finishedAt, on: tx) }
         }
         if attempt.succeeded {
             context.metrics.webhookDelivery(outcome: "succeeded")
@@ -94,7 +94,7 @@ struct WebhookDeliveryJob: JobHandler {
         let scheduled = Self.retrySchedule[tries - 1] * Double.random(in: 0.9...1.1)
         let next = finishedAt.addingTimeInterval(min(max(scheduled, retryAfter ?? 0), 86400))
         return JobOutcome(next: .retry(at: next, reason: "receiver answered \(attempt.statusCode.map(String.init) ?? "nothing")")) { tx in
-            try await EventRepository(db: tx).record(logged, of: delivery, status: .pending, nextTry: next, at: finishedAt)
+            try await EventRepository().record(logged, of: delivery, status: .pending, nextTry: next, at: finishedAt, on: tx)
         }
     }
 

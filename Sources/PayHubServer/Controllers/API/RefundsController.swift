@@ -15,16 +15,18 @@ struct RefundsController: RouteCollection {
     @Sendable func create(_ request: Request) async throws -> Response {
         try await request.idempotent {
             let input = try request.decodeStrict(CreateRefundRequest.self)
-            return try await service(request).create(input, principal: try request.principal).response(.created)
+            return try Presenter.refund(try await service(request).create(input, principal: try request.principal)).response(.created)
         }
     }
 
     @Sendable func list(_ request: Request) async throws -> Response {
-        try await service(request)
-            .list(principal: try request.principal, page: try PageRequest(request, filters: ["payment_intent", "status"])).response()
+        let page = try await service(request)
+            .list(principal: try request.principal, page: try PageRequest(request, filters: ["payment_intent", "status"]))
+        return try ListObject(data: page.items.map(Presenter.refund), hasMore: page.hasMore, url: "/v1/refunds").response()
     }
 
     @Sendable func retrieve(_ request: Request) async throws -> Response {
-        try await service(request).retrieve(try request.parameters.require("id"), principal: try request.principal).response()
+        try Presenter.refund(try await service(request).retrieve(try request.parameters.require("id"), principal: try request.principal))
+            .response()
     }
 }

@@ -1,15 +1,13 @@
 import Crypto
-import Fluent
 import PayHubConnectors
 import PayHubCore
-import SQLKit
 import Vapor
 
 /// What protects the customer-facing authentication pages (the sandbox's and PayHub's page for Stripe):
 /// - a CSRF token: a random value in a `SameSite=Strict` cookie and in the form, MACed together with the attempt
 ///   the page was opened for, so a form posts only from this page, in this browser, for this attempt;
 /// - headers: a Content-Security-Policy without inline script and with `frame-ancestors 'none'`, no caching;
-/// - one decision per attempt, recorded under the attempt's id (`authentication_decisions`).
+/// - one decision per attempt (`PaymentService.decideOnce`).
 struct AuthenticationPageGuard {
     static let cookieName = "payhub_page_csrf"
     static let formField = "csrf_token"
@@ -17,7 +15,6 @@ struct AuthenticationPageGuard {
     static let csrfInvalid = APIError(
         status: .forbidden, kind: .permission, code: "csrf_token_invalid",
         message: "This form did not come from this page, or the page was opened for another attempt: open the page again.")
-    static let alreadyDecided = APIError.conflict("authentication_already_decided", "This payment has already been decided.")
 
     let masterKey: SymmetricKey
 
@@ -26,15 +23,15 @@ struct AuthenticationPageGuard {
     }
 
     /// A fresh token for a page about `attemptID`: the value for the form and the cookie to set with it.
-    func issue(attemptID: String, path: String, secure: Bool) -> (formToken: String, cookie: (String, HTTPCookies.Value)) {
-        let nonce = Hex.encode(Array(SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }))
+    func issue(attemptID: PaymentAttemptID, path: String, secure: Bool) -> (formToken: String, cookie: (String, HTTPCookies.Value)) {
+        let nonce = Self.letters(Array(SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }))
         let cookie = HTTPCookies.Value(
             string: nonce, maxAge: 3600, path: path, isSecure: secure, isHTTPOnly: true, sameSite: .strict)
         return (nonce + "." + mac(nonce: nonce, attemptID: attemptID), (Self.cookieName, cookie))
     }
 
     /// Checks a posted form: the cookie and the form carry the same nonce, and its MAC names `attemptID`.
-    func check(_ request: Request, attemptID: String) throws {
+    func check(_ request: Request, attemptID: PaymentAttemptID) throws {
         let posted = (try? request.content.get(String.self, at: Self.formField)) ?? ""
         let parts = posted.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, let cookie = request.cookies[Self.cookieName]?.string,
@@ -43,28 +40,16 @@ struct AuthenticationPageGuard {
         else { throw Self.csrfInvalid }
     }
 
-    private func mac(nonce: String, attemptID: String) -> String {
+    private func mac(nonce: String, attemptID: PaymentAttemptID) -> String {
         let key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("payhub-page-csrf".utf8), using: masterKey))
-        return Hex.encode(Array(HMAC<SHA256>.authenticationCode(for: Data("\(attemptID).\(nonce)".utf8), using: key)))
+        return Self.letters(Array(HMAC<SHA256>.authenticationCode(for: Data("\(attemptID).\(nonce)".utf8), using: key)))
     }
 
-    /// Records the customer's decision for `attemptID`; throws `alreadyDecided` if one was recorded before.
-    static func claimDecision(attemptID: String, decision: String, now: Date, context: PayHubContext, db: any Database) async throws {
-        let inserted = try await context.transactor.write(on: db) { tx in
-            try await tx.sql.raw("""
-                INSERT INTO authentication_decisions (payment_attempt_id, decision, decided_at) \
-                VALUES (\(bind: attemptID), \(bind: decision), \(bind: now)) \
-                ON CONFLICT (payment_attempt_id) DO NOTHING RETURNING payment_attempt_id
-                """).all().count
-        }
-        guard inserted == 1 else { throw Self.alreadyDecided }
-    }
-
-    /// Forgets a decision whose effect could not be applied, so the customer may try again.
-    static func releaseDecision(attemptID: String, context: PayHubContext, db: any Database) async {
-        _ = try? await context.transactor.write(on: db) { tx in
-            try await tx.sql.raw("DELETE FROM authentication_decisions WHERE payment_attempt_id = \(bind: attemptID)").run()
-        }
+    /// Bytes as letters `a` to `p`, two a byte: a token without digits never looks like a card number to
+    /// `CardDataGuardMiddleware`, which would refuse the form.
+    private static func letters(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("abcdefghijklmnop")
+        return String(bytes.flatMap { [alphabet[Int($0 >> 4)], alphabet[Int($0 & 0x0F)]] })
     }
 
     /// The headers every authentication page carries. `styleNonce` admits the page's one style block.

@@ -1,4 +1,3 @@
-import Fluent
 import PayHubCore
 import Vapor
 
@@ -16,17 +15,13 @@ struct AuthenticationPageModel: Encodable {
     /// Admits the page's style block under its Content-Security-Policy.
     var styleNonce: String
 
-    init(
-        title: String, action: String, attempt: PaymentAttemptModel, intent: PaymentIntentModel, csrfToken: String, styleNonce: String,
-        db: any Database
-    ) async throws {
-        let merchant = try await MerchantRepository().find(try MerchantID(parsing: intent.merchantID), on: db.sql)
-        let amount = (try? Currency(code: intent.currency)).map { Money(minorUnits: intent.amount, currency: $0).description }
+    init(title: String, action: String, subject: AuthenticationPageSubject, csrfToken: String, styleNonce: String) {
+        let attempt = subject.attempt.attempt
         self.title = title
         self.action = action
-        self.amount = amount ?? "\(intent.amount) \(intent.currency)"
-        self.merchant = merchant?.name ?? ""
-        decided = attempt.status == "requires_action" ? nil : attempt.status
+        amount = subject.intent.intent.amount.description
+        merchant = subject.merchantName
+        decided = attempt.status == .requiresAction ? nil : attempt.status.rawValue
         self.csrfToken = csrfToken
         self.styleNonce = styleNonce
     }
@@ -41,15 +36,6 @@ struct AuthenticationPageModel: Encodable {
         AuthenticationPageGuard.secure(response, styleNonce: styleNonce, stripe: stripe)
         return response
     }
-
-    /// Where the customer goes back to: the attempt's return URL with the intent's id added.
-    static func returnURL(of attempt: PaymentAttemptModel) -> String? {
-        guard let returnURL = attempt.returnURL, var components = URLComponents(string: returnURL) else { return nil }
-        var items = components.queryItems ?? []
-        items.append(URLQueryItem(name: "payment_intent", value: attempt.paymentIntentID))
-        components.queryItems = items
-        return components.string ?? returnURL
-    }
 }
 
 /// The customer's answer on an authentication page.
@@ -60,7 +46,7 @@ struct CustomerDecision: Content {
         switch decision {
         case "approve": return true
         case "fail": return false
-        default: throw APIError.invalid("parameter_invalid", "decision must be approve or fail.", param: "decision")
+        default: throw ServiceError.invalid("parameter_invalid", "decision must be approve or fail.", param: "decision")
         }
     }
 }

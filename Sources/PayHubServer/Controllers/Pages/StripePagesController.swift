@@ -1,4 +1,3 @@
-import Fluent
 import Leaf
 import PayHubConnectors
 import Vapor
@@ -23,6 +22,15 @@ struct StripePagesController: RouteCollection {
         routes.get("stripe", "authenticate.js", use: script)
     }
 
+    private func service(_ request: Request) -> PaymentService {
+        PaymentService(context: request.payhub, db: request.db, logger: request.logger)
+    }
+
+    private func subject(_ request: Request) async throws -> AuthenticationPageSubject {
+        try await service(request).authenticationSubject(
+            provider: StripeConnector.name, reference: try request.parameters.require("reference"), what: "Stripe payment")
+    }
+
     /// The page's script, served from PayHub so that the page needs no inline script.
     @Sendable func script(_ request: Request) async throws -> Response {
         guard let data = try? Data(contentsOf: Bundle.module.bundleURL.appendingPathComponent("Resources/Scripts/stripe-authenticate.js"))
@@ -34,16 +42,14 @@ struct StripePagesController: RouteCollection {
     }
 
     @Sendable func show(_ request: Request) async throws -> Response {
-        let (attempt, intent, connector, context) = try await load(request)
-        let reference = attempt.providerReference ?? ""
-        let path = "/stripe/authenticate/\(reference)"
-        let page = try await connector.authenticationPage(reference: reference, context: context)
+        let subject = try await subject(request)
+        let path = "/stripe/authenticate/\(subject.reference)"
+        let page = try await service(request).providerPage(for: subject)
         let (token, cookie) = AuthenticationPageGuard(context: request.payhub).issue(
-            attemptID: attempt.id ?? "", path: path, secure: request.payhub.config.publicBaseURL.hasPrefix("https:"))
+            attemptID: subject.attempt.id, path: path, secure: request.payhub.config.publicBaseURL.hasPrefix("https:"))
         let nonce = AuthenticationPageGuard.newNonce()
-        let summary = try await AuthenticationPageModel(
-            title: "Confirm this payment", action: path, attempt: attempt, intent: intent, csrfToken: token, styleNonce: nonce,
-            db: request.db)
+        let summary = AuthenticationPageModel(
+            title: "Confirm this payment", action: path, subject: subject, csrfToken: token, styleNonce: nonce)
         switch page {
         case .emulated:
             return try await AuthenticationPageModel.render("sandbox-authenticate", summary, styleNonce: nonce, cookie: cookie, request: request)
@@ -57,42 +63,20 @@ struct StripePagesController: RouteCollection {
 
     /// The emulator's approve / fail form: once per attempt, from this page only (`AuthenticationPageGuard`).
     @Sendable func decideEmulated(_ request: Request) async throws -> Response {
-        let decision = try request.content.decode(CustomerDecision.self)
-        let approved = try decision.approved()
-        let (attempt, _, connector, context) = try await load(request)
-        let attemptID = attempt.id ?? ""
-        try AuthenticationPageGuard(context: request.payhub).check(request, attemptID: attemptID)
-        guard attempt.status == "requires_action" else { throw AuthenticationPageGuard.alreadyDecided }
-        try await AuthenticationPageGuard.claimDecision(
-            attemptID: attemptID, decision: approved ? "approve" : "fail", now: request.payhub.clock.now(), context: request.payhub,
-            db: request.db)
-        do {
-            let result = try await connector.completeEmulatedAuthentication(
-                reference: attempt.providerReference ?? "", success: approved, context: context)
-            try await PaymentService(context: request.payhub, db: request.db, logger: request.logger)
-                .record(result, attemptID: attemptID, intentID: attempt.paymentIntentID, returnURL: attempt.returnURL)
-        } catch {
-            await AuthenticationPageGuard.releaseDecision(attemptID: attemptID, context: request.payhub, db: request.db)
-            throw error
+        let approved = try request.content.decode(CustomerDecision.self).approved()
+        let subject = try await subject(request)
+        try AuthenticationPageGuard(context: request.payhub).check(request, attemptID: subject.attempt.id)
+        let service = service(request)
+        try await service.decideOnce(approved: approved, for: subject) {
+            try await service.completeEmulatedAuthentication(subject, approved: approved)
         }
-        return request.redirect(to: AuthenticationPageModel.returnURL(of: attempt) ?? "/stripe/authenticate/\(attempt.providerReference ?? "")")
+        return request.redirect(to: subject.returnURL ?? "/stripe/authenticate/\(subject.reference)")
     }
 
     /// Where Stripe.js comes back to: PayHub asks Stripe how the payment stands, then sends the customer home.
     @Sendable func returned(_ request: Request) async throws -> Response {
-        let (attempt, _, _, _) = try await load(request)
-        try await PaymentService(context: request.payhub, db: request.db, logger: request.logger).refresh(attempt)
-        return request.redirect(to: AuthenticationPageModel.returnURL(of: attempt) ?? "/stripe/authenticate/\(attempt.providerReference ?? "")")
-    }
-
-    private func load(_ request: Request) async throws -> (PaymentAttemptModel, PaymentIntentModel, StripeConnector, ConnectorContext) {
-        let reference = try request.parameters.require("reference")
-        guard let attempt = try await PaymentAttemptModel.query(on: request.db)
-            .filter(\.$provider == StripeConnector.name).filter(\.$providerReference == reference).first(),
-            let intent = try await PaymentIntentModel.find(attempt.paymentIntentID, on: request.db),
-            let account = try await ProviderAccountModel.find(attempt.providerAccountID, on: request.db),
-            let connector = request.payhub.connectors[StripeConnector.name] as? StripeConnector
-        else { throw APIError.notFound("Stripe payment", id: reference, param: "reference") }
-        return (attempt, intent, connector, try request.payhub.connectorContext(for: account))
+        let subject = try await subject(request)
+        try await service(request).refresh(subject.attempt)
+        return request.redirect(to: subject.returnURL ?? "/stripe/authenticate/\(subject.reference)")
     }
 }

@@ -6,107 +6,101 @@ import PayHubCore
 /// the provider's own webhook, or a crash between the provider call and the local update, never records more
 /// (or less) than the provider did.
 extension PaymentService {
-    func capture(_ id: String, amount: Int64?, principal: Principal) async throws -> PaymentIntentObject {
-        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
-        let intent = try await load(id, principal: principal)
-        let attempt = try await activeAttempt(of: intent)
-        let now = context.clock.now()
-        do {
-            _ = try PaymentMachine.apply(.capture(amount: amount), to: try intent.domain(), attempt: attempt?.domain(), at: now)
-        } catch let error as PaymentRuleViolation {
-            throw APIError.from(error)
-        }
-        guard let attempt, let attemptID = attempt.id, let reference = attempt.providerReference else {
-            throw APIError.conflict("payment_intent_unexpected_state", "This payment intent has no authorisation to capture.")
+    func capture(_ id: String, amount: Int64?, principal: Principal) async throws -> PaymentIntentAggregate {
+        guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
+        let payment = try await load(id, principal: principal)
+        let intent = payment.intent.intent
+        let attempt = payment.activeAttempt
+        _ = try PaymentMachine.apply(.capture(amount: amount), to: intent, attempt: attempt?.attempt, at: context.clock.now())
+        guard let attempt, let reference = attempt.providerReference else {
+            throw ServiceError.conflict("payment_intent_unexpected_state", "This payment intent has no authorisation to capture.")
         }
         let (account, connector) = try await provider(of: attempt)
-        let toCapture = Money(minorUnits: amount ?? intent.amountCapturable, currency: try Currency(code: intent.currency))
+        let toCapture = Money(minorUnits: amount ?? intent.amountCapturable, currency: intent.amount.currency)
         let connectorContext = try context.connectorContext(for: account)
         var result: ConnectorPaymentResult
         do {
             result = try await connector.capture(reference: reference, amount: toCapture, context: connectorContext)
-        } catch ConnectorError.invalidRequest(let code, let message, let param) {
-            // Perhaps captured already (a retry after a crash): the provider's own account of the payment decides.
-            let current = try? await connector.retrievePayment(reference: reference, context: connectorContext)
-            guard let current, current.outcome == .succeeded else {
-                throw APIError.from(ConnectorError.invalidRequest(code: code, message: message, param: param))
-            }
-            result = current
         } catch let error as ConnectorError {
-            throw APIError.from(error)
+            // Perhaps captured already (a retry after a crash): the provider's own account of the payment decides.
+            guard case .invalidRequest = error,
+                  let current = try? await connector.retrievePayment(reference: reference, context: connectorContext),
+                  current.outcome == .succeeded
+            else { throw error }
+            result = current
         }
         if case .failed(let failure) = result.outcome {
-            throw APIError(status: .paymentRequired, kind: .card, code: failure.code, message: failure.message, declineCode: failure.declineCode)
+            throw ServiceError(kind: .declined, code: failure.code, message: failure.message, declineCode: failure.declineCode)
         }
         guard result.outcome == .succeeded else {
-            throw APIError.conflict("payment_intent_unexpected_state", "The provider did not capture this payment.")
+            throw ServiceError.conflict("payment_intent_unexpected_state", "The provider did not capture this payment.")
         }
         // Recorded as the provider's news: a webhook that told it first makes this a no-op that answers the
         // captured intent, with what the provider said it captured.
         let amounts = ProviderAmounts(received: result.amounts.received ?? toCapture.minorUnits, capturable: 0)
         return try await apply(
-            .recordOutcome(attemptID: PaymentAttemptID(rawValue: attemptID), outcome: .succeeded, providerReference: reference, amounts: amounts),
-            intentID: id, attemptID: attemptID)
+            .recordOutcome(attemptID: attempt.id, outcome: .succeeded, providerReference: reference, amounts: amounts),
+            to: payment.id, in: payment.scope, attemptID: attempt.id)
     }
 
-    func cancel(_ id: String, reason: String?, principal: Principal) async throws -> PaymentIntentObject {
-        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+    func cancel(_ id: String, reason: String?, principal: Principal) async throws -> PaymentIntentAggregate {
+        guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
         let cancellationReason = try reason.map { raw in
             guard let parsed = CancellationReason(rawValue: raw), parsed != .expired else {
-                throw APIError.invalid(
+                throw ServiceError.invalid(
                     "parameter_invalid", "cancellation_reason must be duplicate, fraudulent, requested_by_customer or abandoned.",
                     param: "cancellation_reason")
             }
             return parsed
         }
-        var intent = try await load(id, principal: principal)
-        var attempt = try await activeAttempt(of: intent)
-        try checkCancel(cancellationReason, intent: intent, attempt: attempt)
-        if let unanswered = attempt, !(try unanswered.domain().status.isFinal), unanswered.providerReference == nil {
+        var payment = try await load(id, principal: principal)
+        try checkCancel(cancellationReason, payment: payment)
+        if let unanswered = payment.activeAttempt, !unanswered.status.isFinal, unanswered.providerReference == nil {
             // The provider never answered this attempt: it may have charged. Learn how it ended before voiding.
             try await refresh(unanswered)
-            intent = try await load(id, principal: principal)
-            attempt = try await activeAttempt(of: intent)
-            if let still = attempt, !(try still.domain().status.isFinal), still.providerReference == nil {
-                throw APIError.from(PaymentRuleViolation.outcomeUnknown(PaymentAttemptID(rawValue: still.id ?? "")))
+            payment = try await load(id, principal: principal)
+            if let still = payment.activeAttempt, !still.status.isFinal, still.providerReference == nil {
+                throw PaymentRuleViolation.outcomeUnknown(still.id)
             }
-            try checkCancel(cancellationReason, intent: intent, attempt: attempt)
+            try checkCancel(cancellationReason, payment: payment)
         }
-        if let attempt, let attemptID = attempt.id, let reference = attempt.providerReference, !(try attempt.domain().status.isFinal) {
-            let (account, connector) = try await provider(of: attempt)
-            let connectorContext = try context.connectorContext(for: account)
-            var answer: ConnectorPaymentResult?
-            do {
-                answer = try await connector.cancel(reference: reference, context: connectorContext)
-            } catch ConnectorError.unsupported {
-                // A later success is still caught: it is recorded as a late success and given back.
-                logger.info("provider cannot void; cancelling locally", metadata: ["payment_intent": "\(id)"])
-            } catch ConnectorError.invalidRequest(let code, let message, let param) {
-                // The provider would not void it: perhaps it completed meanwhile.
-                answer = try? await connector.retrievePayment(reference: reference, context: connectorContext)
-                if answer?.outcome.completesPayment != true {
-                    throw APIError.from(ConnectorError.invalidRequest(code: code, message: message, param: param))
-                }
-            } catch let error as ConnectorError {
-                throw APIError.from(error)
-            }
-            if let answer, answer.outcome.completesPayment {
-                let object = try await record(answer, attemptID: attemptID, intentID: id, returnURL: attempt.returnURL)
-                throw APIError(
-                    status: .conflict, kind: .invalidRequest, code: "payment_intent_unexpected_state",
-                    message: "The provider had already completed this payment, so it was not canceled; refund it instead.",
-                    paymentIntent: object)
-            }
+        let attempt = payment.activeAttempt
+        if let attempt, let reference = attempt.providerReference, !attempt.status.isFinal {
+            try await voidWithProvider(attempt, reference: reference)
         }
-        return try await apply(.cancel(reason: cancellationReason), intentID: id, attemptID: attempt?.id)
+        return try await apply(.cancel(reason: cancellationReason), to: payment.id, in: payment.scope, attemptID: attempt?.id)
     }
 
-    private func checkCancel(_ reason: CancellationReason?, intent: PaymentIntentModel, attempt: PaymentAttemptModel?) throws {
+    /// Asks the provider to void an attempt before it is canceled here. One the provider completed meanwhile is
+    /// recorded, and the cancel refused: the caller refunds it instead.
+    private func voidWithProvider(_ attempt: PaymentAttemptRecord, reference: String) async throws {
+        let (account, connector) = try await provider(of: attempt)
+        let connectorContext = try context.connectorContext(for: account)
+        var answer: ConnectorPaymentResult?
         do {
-            _ = try PaymentMachine.apply(.cancel(reason: reason), to: try intent.domain(), attempt: attempt?.domain(), at: context.clock.now())
-        } catch let error as PaymentRuleViolation {
-            throw APIError.from(error)
+            answer = try await connector.cancel(reference: reference, context: connectorContext)
+        } catch ConnectorError.unsupported {
+            // A later success is still caught: it is recorded as a late success and given back.
+            logger.info("provider cannot void; cancelling locally", metadata: ["payment_intent": "\(attempt.paymentIntentID)"])
+        } catch let error as ConnectorError {
+            // The provider would not void it: perhaps it completed meanwhile.
+            guard case .invalidRequest = error else { throw error }
+            answer = try? await connector.retrievePayment(reference: reference, context: connectorContext)
+            if answer?.outcome.completesPayment != true { throw error }
         }
+        if let answer, answer.outcome.completesPayment {
+            try await record(answer, for: attempt)
+            var refused = ServiceError.conflict(
+                "payment_intent_unexpected_state",
+                "The provider had already completed this payment, so it was not canceled; refund it instead.")
+            refused.paymentIntentID = attempt.paymentIntentID.rawValue
+            throw refused
+        }
+    }
+
+    private func checkCancel(_ reason: CancellationReason?, payment: PaymentIntentAggregate) throws {
+        _ = try PaymentMachine.apply(
+            .cancel(reason: reason), to: payment.intent.intent, attempt: payment.activeAttempt?.attempt, at: context.clock.now())
     }
 }
 

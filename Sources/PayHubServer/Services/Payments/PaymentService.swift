@@ -1,4 +1,4 @@
-import Fluent
+import FluentKit
 import Foundation
 import Logging
 import PayHubConnectors
@@ -7,7 +7,8 @@ import SQLKit
 
 /// Payment intents and their attempts. Every change goes through `PaymentMachine` inside one transaction that
 /// also writes its events and jobs; providers are called between transactions, never inside one. The operations
-/// live in the files beside this one: attempts, capture and cancel, and provider results.
+/// live in the files beside this one: attempts, capture and cancel, provider results and authentication pages.
+/// It speaks the domain: it returns records and throws `ServiceError` (or Core and connector errors).
 struct PaymentService: Sendable {
     let context: PayHubContext
     let db: any Database
@@ -18,20 +19,28 @@ struct PaymentService: Sendable {
     var reader: any SQLDatabase { context.transactor.reader(db) }
     var router: PaymentRouter { PaymentRouter(context: context, db: db) }
     var schedule: StatusCheckSchedule { context.config.statusChecks }
+    var payments: PaymentRepository { PaymentRepository() }
+    var accounts: ProviderAccountRepository { ProviderAccountRepository() }
+
+    /// A new intent, with the short-lived token for its customer's browser or app.
+    struct Created: Sendable {
+        var payment: PaymentIntentAggregate
+        var clientToken: String
+    }
 
     // MARK: - Intents
 
-    func create(_ input: CreatePaymentIntentRequest, principal: Principal) async throws -> PaymentIntentObject {
-        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
+    func create(_ input: CreatePaymentIntentRequest, principal: Principal) async throws -> Created {
+        guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
         let money: Money
         do {
             money = try Money.chargeable(amount: input.amount, currencyCode: input.currency, maximum: context.config.maximumAmount)
         } catch {
-            throw APIError.from(error, param: "amount")
+            throw ServiceError.from(error, param: "amount")
         }
         let captureMethod = try input.captureMethod.map { raw in
             guard let method = CaptureMethod(rawValue: raw) else {
-                throw APIError.invalid("parameter_invalid", "capture_method must be automatic or manual.", param: "capture_method")
+                throw ServiceError.invalid("parameter_invalid", "capture_method must be automatic or manual.", param: "capture_method")
             }
             return method
         } ?? .automatic
@@ -41,157 +50,119 @@ struct PaymentService: Sendable {
         try InputRules.customer(input.customer)
 
         let now = context.clock.now()
-        if let key = RequestIdempotency.key, let existing = try await PaymentIntentModel.created(
-            byIdempotencyKey: key, in: principal.scope,
-            since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
+        let scope = principal.scope
+        if let key = RequestIdempotency.key, let existing = try await payments.payment(
+            createdByIdempotencyKey: key, in: scope, since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
             // A retry of a request that created this intent but died before its response was stored.
-            var object = Presenter.paymentIntent(existing, attempts: try await attempts(of: existing.id ?? ""))
-            object.clientToken = try await context.clientTokens.sign(
-                intentID: existing.id ?? "", merchantID: principal.merchantID, livemode: principal.livemode, now: now)
-            return object
+            return Created(payment: existing, clientToken: try await clientToken(for: existing.id, in: scope, now: now))
         }
-        let id = (context.ids.make() as PaymentIntentID).rawValue
-        let model = PaymentIntentModel()
-        model.id = id
-        model.idempotencyKey = RequestIdempotency.key
-        model.merchantID = principal.merchantID
-        model.livemode = principal.livemode
-        model.amount = money.minorUnits
-        model.currency = money.currency.code
-        model.captureMethod = captureMethod.rawValue
-        model.customerReference = input.customerReference
-        model.purchaseReference = input.purchaseReference
-        model.paymentDescription = input.description
-        model.metadata = JSONText.encode(input.metadata ?? [:])
-        model.customer = input.customer.map { JSONText.encode(CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale)) }
-        model.createdAt = now
-        model.update(from: PaymentIntent(id: PaymentIntentID(rawValue: id), amount: money, captureMethod: captureMethod, createdAt: now))
-
-        let object = Presenter.paymentIntent(model, attempts: [])
-        let data = JSONText.encode(object)
-        let events = self.events
+        let record = PaymentIntentRecord(
+            intent: PaymentIntent(id: context.ids.make(), amount: money, captureMethod: captureMethod, createdAt: now),
+            scope: scope, customerReference: input.customerReference, purchaseReference: input.purchaseReference,
+            description: input.description, metadata: input.metadata ?? [:],
+            customer: input.customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            idempotencyKey: RequestIdempotency.key)
+        let payment = PaymentIntentAggregate(intent: record, attempts: [])
+        let data = JSONText.encode(Presenter.paymentIntent(payment))
+        let (events, payments) = (self.events, self.payments)
         try await context.transactor.writeSQL(on: db) { tx in
-            try await model.insert(on: tx)
+            try await payments.insert(record, on: tx)
             try await events.record(
-                [.paymentIntentCreated], data: data, objectID: id, merchantID: principal.merchantID,
-                livemode: principal.livemode, on: tx)
+                [.paymentIntentCreated], data: data, objectID: record.id.rawValue, merchantID: scope.merchantID,
+                livemode: scope.livemode, on: tx)
         }
-        var created = object
-        created.clientToken = try await context.clientTokens.sign(
-            intentID: id, merchantID: principal.merchantID, livemode: principal.livemode, now: now)
-        return created
+        return Created(payment: payment, clientToken: try await clientToken(for: record.id, in: scope, now: now))
     }
 
-    func retrieve(_ id: String, principal: Principal) async throws -> PaymentIntentObject {
-        let model = try await load(id, principal: principal)
-        return Presenter.paymentIntent(model, attempts: try await attempts(of: id))
+    private func clientToken(for id: PaymentIntentID, in scope: TenantScope, now: Date) async throws -> String {
+        try await context.clientTokens.sign(intentID: id.rawValue, merchantID: scope.merchantID, livemode: scope.livemode, now: now)
     }
 
-    func list(principal: Principal, page: PageRequest) async throws -> ListObject<PaymentIntentObject> {
-        guard principal.isSecretKey else { throw APIError.secretKeyRequired }
-        if let status = page.filters["status"], PaymentIntentStatus(rawValue: status) == nil {
-            throw APIError.invalid("parameter_invalid", "Unknown status '\(status)'.", param: "status")
-        }
-        let db = self.db
-        let result = try await Paginator.page(
-            {
-                var query = PaymentIntentModel.query(on: db)
-                    .filter(\.$merchantID == principal.merchantID).filter(\.$livemode == principal.livemode)
-                if let status = page.filters["status"] { query = query.filter(\.$status == status) }
-                return query
-            },
-            request: page, created: \.$createdAt, id: \.$id,
-            cursor: { try await self.find($0, principal: principal) })
-        let ids = result.items.compactMap(\.id)
-        let allAttempts = ids.isEmpty ? [] : try await PaymentAttemptModel.query(on: db).filter(\.$paymentIntentID ~~ ids).all()
-        let byIntent = Dictionary(grouping: allAttempts, by: \.paymentIntentID)
-        return ListObject(
-            data: result.items.map { Presenter.paymentIntent($0, attempts: byIntent[$0.id ?? ""] ?? []) },
-            hasMore: result.hasMore, url: "/v1/payment_intents")
+    func retrieve(_ id: String, principal: Principal) async throws -> PaymentIntentAggregate {
+        try await load(id, principal: principal)
+    }
+
+    func list(principal: Principal, page: PageRequest) async throws -> RecordPage<PaymentIntentAggregate> {
+        guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
+        let status = try InputRules.statusFilter(page, as: PaymentIntentStatus.self)
+        return try await payments.payments(in: principal.scope, status: status, page: page, on: reader)
     }
 
     // MARK: - Internals
 
     /// Applies a command in one transaction: lock, load, decide, save, record events, enqueue follow-up jobs.
+    @discardableResult
     func apply(
-        _ command: PaymentCommand, intentID: String, attemptID: String?, newAttempt: PaymentAttemptModel? = nil
-    ) async throws -> PaymentIntentObject {
-        let events = self.events
-        let context = self.context
+        _ command: PaymentCommand, to intentID: PaymentIntentID, in scope: TenantScope, attemptID: PaymentAttemptID?
+    ) async throws -> PaymentIntentAggregate {
+        let (events, context, schedule) = (self.events, self.context, self.schedule)
         let now = context.clock.now()
-        let schedule = self.schedule
         return try await context.transactor.writeSQL(on: db) { tx in
-            let (intent, attempts, transition) = try await Self.change(
-                command, intentID: intentID, attemptID: attemptID, newAttempt: newAttempt, schedule: schedule, at: now, on: tx)
-            let object = Presenter.paymentIntent(intent, attempts: attempts)
+            let (payment, transition) = try await Self.change(
+                command, intentID: intentID, in: scope, attemptID: attemptID, newAttempt: nil, schedule: schedule, at: now, on: tx)
             try await events.record(
-                transition.events, object: object, objectID: intentID, merchantID: intent.merchantID,
-                livemode: intent.livemode, on: tx)
-            if let attempt = attempts.first(where: { $0.id == transition.attempt?.id.rawValue }), !transition.isNoOp {
+                transition.events, object: Presenter.paymentIntent(payment), objectID: intentID.rawValue,
+                merchantID: scope.merchantID, livemode: scope.livemode, on: tx)
+            if let attempt = transition.attempt.flatMap({ payment.attempt($0.id) }), !transition.isNoOp {
                 if transition.startsReversal {
-                    try await JobScheduler.enqueue(LateSuccessReversalJob.job(attempt: attempt.id ?? "", at: now), context: context, on: tx)
+                    try await JobScheduler.enqueue(LateSuccessReversalJob.job(attempt: attempt.id, at: now), context: context, on: tx)
                 }
                 try await SandboxSettlementJob.scheduleIfSimulated(attempt: attempt, context: context, on: tx)
             }
-            return object
+            return payment
         }
     }
 
     /// Starts an attempt: the intent points at it before the provider hears of it. Starting records no event
     /// (`PaymentMachine`), and nothing is presented, so the intent's other attempts are not loaded.
-    func start(_ attempt: PaymentAttempt, model: PaymentAttemptModel) async throws {
+    func start(_ attempt: PaymentAttemptRecord) async throws {
         let now = context.clock.now()
         let schedule = self.schedule
         try await context.transactor.writeSQL(on: db) { tx in
             _ = try await Self.change(
-                .startAttempt(attempt), intentID: attempt.paymentIntentID.rawValue, attemptID: nil, newAttempt: model,
-                schedule: schedule, at: now, on: tx, loadAttempts: false)
+                .startAttempt(attempt.attempt), intentID: attempt.paymentIntentID, in: attempt.scope, attemptID: nil,
+                newAttempt: attempt, schedule: schedule, at: now, on: tx)
         }
     }
 
-    /// Inside a transaction: locks and loads the intent (and its attempts), asks `PaymentMachine`, saves the result
-    /// and when the changed attempt is next checked with its provider.
+    /// Inside a transaction: locks and loads the intent (and its attempts, unless it starts one), asks
+    /// `PaymentMachine`, saves the result and when the changed attempt is next checked with its provider.
     private static func change(
-        _ command: PaymentCommand, intentID: String, attemptID: String?, newAttempt: PaymentAttemptModel?,
-        schedule: StatusCheckSchedule, at now: Date, on tx: any SQLDatabase, loadAttempts: Bool = true
-    ) async throws -> (PaymentIntentModel, [PaymentAttemptModel], PaymentTransition) {
-        try await tx.lockForUpdate(PaymentIntentModel.schema, id: intentID)
-        guard let intent = try await PaymentIntentModel.find(intentID, on: tx) else {
-            throw APIError.notFound("payment_intent", id: intentID)
+        _ command: PaymentCommand, intentID: PaymentIntentID, in scope: TenantScope, attemptID: PaymentAttemptID?,
+        newAttempt: PaymentAttemptRecord?, schedule: StatusCheckSchedule, at now: Date, on tx: any SQLDatabase
+    ) async throws -> (PaymentIntentAggregate, PaymentTransition) {
+        let payments = PaymentRepository()
+        guard var payment = try await payments.lock(intentID, in: scope, withAttempts: newAttempt == nil, on: tx) else {
+            throw ServiceError.notFound("payment_intent", id: intentID.rawValue)
         }
-        var attempts = loadAttempts || attemptID != nil ? try await PaymentAttemptModel.all(ofIntent: intentID, on: tx) : []
-        let target = attemptID.flatMap { id in attempts.first { $0.id == id } }
-        let transition: PaymentTransition
-        do {
-            transition = try PaymentMachine.apply(command, to: try intent.domain(), attempt: target?.domain(), at: now)
-        } catch let error as PaymentRuleViolation {
-            throw APIError.from(error)
-        }
-        if case .startAttempt = command, let newAttempt, let attempt = transition.attempt {
-            newAttempt.update(from: attempt)
-            newAttempt.checkCount = 0
-            newAttempt.nextCheckAt = schedule.nextCheck(status: attempt.status, changedAt: now, checks: 0, now: now)
-            try await newAttempt.insert(on: tx)
-            attempts.append(newAttempt)
+        let index = attemptID.flatMap { id in payment.attempts.firstIndex { $0.id == id } }
+        let transition = try PaymentMachine.apply(
+            command, to: payment.intent.intent, attempt: index.map { payment.attempts[$0].attempt }, at: now)
+        if case .startAttempt = command, var started = newAttempt, let attempt = transition.attempt {
+            started.attempt = attempt
+            started.statusCheck = .first(schedule.nextCheck(status: attempt.status, changedAt: now, checks: 0, now: now))
+            try await payments.insert(started, on: tx)
+            payment.attempts.append(started)
         } else if transition.isNoOp {
-            return (intent, attempts, transition)
-        } else if let attempt = transition.attempt, let target {
-            if attempt.status.rawValue != target.status {
-                target.checkCount = 0
-                target.nextCheckAt = schedule.nextCheck(status: attempt.status, changedAt: now, checks: 0, now: now)
+            return (payment, transition)
+        } else if let attempt = transition.attempt, let index {
+            var target = payment.attempts[index]
+            if attempt.status != target.status {
+                target.statusCheck = .first(schedule.nextCheck(status: attempt.status, changedAt: now, checks: 0, now: now))
             }
-            target.update(from: attempt)
-            try await target.saveState(on: tx)
+            target.attempt = attempt
+            try await payments.saveState(target, on: tx)
+            payment.attempts[index] = target
         }
-        intent.update(from: transition.intent)
-        try await intent.saveState(on: tx)
-        return (intent, attempts, transition)
+        payment.intent.intent = transition.intent
+        try await payments.saveState(payment.intent, on: tx)
+        return (payment, transition)
     }
 
     /// Calls a provider. Refusals become failed outcomes; network trouble gives nil: the outcome is unknown and the
     /// status poller checks it later.
     func call(
-        _ connector: any PaymentConnector, account: ProviderAccountModel,
+        _ connector: any PaymentConnector, account: ProviderAccountRecord,
         _ body: (any PaymentConnector, ConnectorContext) async throws -> ConnectorPaymentResult
     ) async -> ConnectorPaymentResult? {
         do {
@@ -199,7 +170,7 @@ struct PaymentService: Sendable {
         } catch ConnectorError.invalidRequest(let code, let message, _) {
             return ConnectorPaymentResult(providerReference: nil, outcome: .failed(PaymentFailure(kind: .invalidRequestError, code: code, message: message)))
         } catch ConnectorError.invalidCredentials(let why) {
-            logger.error("provider refused the account's credentials", metadata: ["provider_account": "\(account.id ?? "")", "why": "\(why)"])
+            logger.error("provider refused the account's credentials", metadata: ["provider_account": "\(account.id)", "why": "\(why)"])
             return ConnectorPaymentResult(providerReference: nil, outcome: .failed(PaymentFailure(
                 kind: .apiError, code: "provider_credentials_invalid", message: "The provider refused this account's credentials.")))
         } catch ConnectorError.unsupported(let what) {
@@ -211,51 +182,33 @@ struct PaymentService: Sendable {
         }
     }
 
-    static func throwIfFailed(_ outcome: ProviderOutcome, object: PaymentIntentObject) throws {
+    /// A failed outcome as the caller learns it, with the intent it left behind.
+    static func throwIfFailed(_ outcome: ProviderOutcome, intentID: PaymentIntentID) throws {
         guard case .failed(let failure) = outcome else { return }
-        switch failure.kind {
-        case .cardError:
-            throw APIError(
-                status: .paymentRequired, kind: .card, code: failure.code, message: failure.message,
-                param: nil, declineCode: failure.declineCode, paymentIntent: object)
-        case .invalidRequestError:
-            throw APIError(status: .badRequest, kind: .invalidRequest, code: failure.code, message: failure.message, param: "payment_method", paymentIntent: object)
-        case .apiError:
-            throw APIError(status: .badGateway, kind: .api, code: failure.code, message: failure.message, paymentIntent: object)
-        }
+        throw ServiceError.paymentFailed(failure, paymentIntentID: intentID.rawValue)
     }
 
-    func provider(of attempt: PaymentAttemptModel) async throws -> (ProviderAccountModel, any PaymentConnector) {
-        guard let account = try await ProviderAccountModel.find(attempt.providerAccountID, on: db),
+    /// The attempt's provider account, in the attempt's scope, and its connector.
+    func provider(of attempt: PaymentAttemptRecord) async throws -> (ProviderAccountRecord, any PaymentConnector) {
+        guard let account = try await accounts.account(attempt.providerAccountID, in: attempt.scope, on: reader),
               let connector = context.connectors[attempt.provider]
-        else { throw APIError.invalid("provider_unavailable", "The attempt's provider account no longer exists.") }
+        else { throw ServiceError.invalid("provider_unavailable", "The attempt's provider account no longer exists.") }
         return (account, connector)
     }
 
-    func activeAttempt(of intent: PaymentIntentModel) async throws -> PaymentAttemptModel? {
-        guard let id = intent.activeAttemptID else { return nil }
-        return try await PaymentAttemptModel.find(id, on: db)
+    /// The intent with its attempts, if this caller may see it.
+    func load(_ id: String, principal: Principal) async throws -> PaymentIntentAggregate {
+        guard principal.mayAccess(paymentIntent: id), let intentID = PaymentIntentID(validating: id),
+              let payment = try await payments.payment(intentID, in: principal.scope, on: reader)
+        else { throw ServiceError.notFound("payment_intent", id: id) }
+        return payment
     }
 
-    func load(_ id: String, principal: Principal) async throws -> PaymentIntentModel {
-        guard principal.mayAccess(paymentIntent: id), let model = try await find(id, principal: principal) else {
-            throw APIError.notFound("payment_intent", id: id)
+    /// The intent with its attempts as they stand now.
+    func current(_ id: PaymentIntentID, in scope: TenantScope) async throws -> PaymentIntentAggregate {
+        guard let payment = try await payments.payment(id, in: scope, on: reader) else {
+            throw ServiceError.notFound("payment_intent", id: id.rawValue)
         }
-        return model
+        return payment
     }
-
-    func find(_ id: String, principal: Principal) async throws -> PaymentIntentModel? {
-        try await PaymentIntentModel.find(id, in: principal.scope, on: reader)
-    }
-
-    func attempts(of intentID: String) async throws -> [PaymentAttemptModel] {
-        try await PaymentAttemptModel.all(ofIntent: intentID, on: reader)
-    }
-}
-
-
-extension APIError {
-    static let secretKeyRequired = APIError(
-        status: .forbidden, kind: .permission, code: "secret_key_required",
-        message: "This operation needs the secret key; a client token cannot perform it.")
 }

@@ -1,4 +1,4 @@
-import Fluent
+import FluentKit
 import Foundation
 import PayHubConnectors
 import PayHubCore
@@ -9,13 +9,13 @@ struct RouteRequest: Sendable {
     var provider: String?
     var methodType: String
     var currency: Currency
-    var merchantID: String
-    var livemode: Bool
+    /// Whose accounts, in which mode.
+    var scope: TenantScope
 }
 
 /// One provider account that can take an attempt, with its connector.
 struct RouteCandidate: Sendable {
-    var account: ProviderAccountModel
+    var account: ProviderAccountRecord
     var connector: any PaymentConnector
 }
 
@@ -27,29 +27,29 @@ struct PaymentRouter: Sendable {
     let db: any Database
 
     func candidates(for request: RouteRequest) async throws -> [RouteCandidate] {
-        let accounts = try await ProviderAccountModel.enabled(
-            merchantID: request.merchantID, livemode: request.livemode, provider: request.provider,
-            on: context.transactor.reader(db))
+        let livemode = request.scope.livemode
+        let accounts = try await ProviderAccountRepository().enabled(
+            in: request.scope, provider: request.provider, on: context.transactor.reader(db))
         let candidates = accounts.compactMap { account -> RouteCandidate? in
-            guard let connector = context.connectors[account.provider], !request.livemode || connector.capabilities.liveMode,
+            guard let connector = context.connectors[account.provider], !livemode || connector.capabilities.liveMode,
                   connector.capabilities.supports(method: request.methodType, currency: request.currency) else { return nil }
             return RouteCandidate(account: account, connector: connector)
         }
-        let mode = request.livemode ? "live" : "test"
+        let mode = livemode ? "live" : "test"
         guard !candidates.isEmpty else {
             if let provider = request.provider {
-                throw APIError.invalid(
+                throw ServiceError.invalid(
                     "provider_unavailable",
                     "No \(mode) account with provider '\(provider)' accepts \(request.methodType) in \(request.currency.code).",
                     param: "provider")
             }
-            throw APIError.invalid(
+            throw ServiceError.invalid(
                 "provider_unavailable", "No \(mode) provider account accepts \(request.methodType) in \(request.currency.code).",
                 param: "payment_method.type")
         }
         let providers = Set(candidates.map(\.account.provider))
         if request.provider == nil, providers.count > 1 {
-            throw APIError.invalid(
+            throw ServiceError.invalid(
                 "provider_required",
                 "Several providers accept \(request.methodType): name one of \(providers.sorted().joined(separator: ", ")).",
                 param: "provider")

@@ -1,7 +1,9 @@
 import Fluent
 import Foundation
+import PayHubConnectors
 import PayHubCore
 
+/// A row of `payment_attempts`; only `PaymentRepository` reads and writes it (tests may look).
 final class PaymentAttemptModel: Model, @unchecked Sendable {
     static let schema = "payment_attempts"
 
@@ -35,15 +37,39 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
 
     init() {}
 
-    /// The domain view of this row; a status PayHub does not know is an error.
-    func domain() throws -> PaymentAttempt {
+    convenience init(_ record: PaymentAttemptRecord) {
+        self.init()
+        let attempt = record.attempt
+        id = attempt.id.rawValue
+        paymentIntentID = attempt.paymentIntentID.rawValue
+        merchantID = record.scope.merchantID
+        livemode = record.scope.livemode
+        provider = attempt.provider
+        providerAccountID = record.providerAccountID.rawValue
+        methodType = attempt.methodType
+        let method = record.paymentMethod
+        paymentMethod = JSONText.encode(PaymentMethodObject(
+            type: method.type, token: method.token, msisdn: method.msisdn, country: method.country, network: method.network))
+        returnURL = record.returnURL
+        createdAt = attempt.createdAt
+        idempotencyKey = record.idempotencyKey
+        lateSuccessReversalReference = record.lateSuccessReversalReference
+        update(from: record)
+    }
+
+    /// The record of this row; a status PayHub does not know is an error.
+    func record() throws -> PaymentAttemptRecord {
+        let row = try StoredRow(table: Self.schema, id: id)
         var attempt = PaymentAttempt(
-            id: PaymentAttemptID(rawValue: id ?? ""), paymentIntentID: PaymentIntentID(rawValue: paymentIntentID),
+            id: try row.id(row.id, column: "id"), paymentIntentID: try row.id(paymentIntentID, column: "payment_intent_id"),
             provider: provider, methodType: methodType, createdAt: createdAt)
-        attempt.status = try StoredValueInvalid.parse(status, as: PaymentAttemptStatus.self, table: Self.schema, column: "status", id: id)
+        attempt.status = try row.parse(status, column: "status")
         attempt.providerReference = providerReference
-        attempt.nextAction = nextAction.flatMap { JSONText.decode(StoredNextAction.self, from: $0)?.action }
-        attempt.failure = failure.flatMap { JSONText.decode(PaymentFailure.self, from: $0) }
+        attempt.nextAction = try nextAction.map { stored in
+            guard let action = try row.json(StoredNextAction.self, stored, column: "next_action").action else { throw row.invalid("next_action") }
+            return action
+        }
+        attempt.failure = try failure.map { try row.json(PaymentFailure.self, $0, column: "failure") }
         attempt.amountReceived = amountReceived
         attempt.lateSuccessReversal = try lateSuccessReversal.map { stored in
             switch stored {
@@ -51,14 +77,24 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
             case "voided": .voided
             case "refunded": .refunded
             case "failed": .failed(reason: lateSuccessReversalReason ?? "unknown")
-            default: throw StoredValueInvalid(table: Self.schema, column: "late_success_reversal", id: id ?? "")
+            default: throw row.invalid("late_success_reversal")
             }
         }
         attempt.updatedAt = updatedAt
-        return attempt
+        let method = try row.json(PaymentMethodObject.self, paymentMethod, column: "payment_method")
+        return PaymentAttemptRecord(
+            attempt: attempt, scope: TenantScope(merchantID: merchantID, livemode: livemode),
+            providerAccountID: try row.id(providerAccountID, column: "provider_account_id"),
+            paymentMethod: PaymentMethodData(
+                type: method.type, token: method.token, msisdn: method.msisdn, country: method.country, network: method.network),
+            returnURL: returnURL, idempotencyKey: idempotencyKey,
+            statusCheck: StatusCheckState(nextAt: nextCheckAt, count: checkCount),
+            lateSuccessReversalReference: lateSuccessReversalReference)
     }
 
-    func update(from attempt: PaymentAttempt) {
+    /// Copies what `PaymentMachine` and the status check change into this row.
+    func update(from record: PaymentAttemptRecord) {
+        let attempt = record.attempt
         status = attempt.status.rawValue
         providerReference = attempt.providerReference
         nextAction = attempt.nextAction.map { JSONText.encode(StoredNextAction($0)) }
@@ -74,5 +110,7 @@ final class PaymentAttemptModel: Model, @unchecked Sendable {
             lateSuccessReversalReason = reason
         }
         updatedAt = attempt.updatedAt
+        nextCheckAt = record.statusCheck.nextAt
+        checkCount = record.statusCheck.count
     }
 }

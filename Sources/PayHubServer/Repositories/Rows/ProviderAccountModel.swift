@@ -1,7 +1,8 @@
 import Fluent
 import Foundation
+import PayHubCore
 
-/// A merchant's account with a provider. Credentials are sealed with AES-GCM under the master key.
+/// A row of `provider_accounts`; only `ProviderAccountRepository` reads and writes it (tests may look).
 final class ProviderAccountModel: Model, @unchecked Sendable {
     static let schema = "provider_accounts"
 
@@ -16,13 +17,11 @@ final class ProviderAccountModel: Model, @unchecked Sendable {
 
     init() {}
 
-    init(id: String, merchantID: String, livemode: Bool, provider: String, name: String, credentialsSealed: String, createdAt: Date) {
-        self.id = id
-        self.merchantID = merchantID
-        self.livemode = livemode
-        self.provider = provider
-        self.name = name
-        self.credentialsSealed = credentialsSealed
-        self.createdAt = createdAt
+    func record() throws -> ProviderAccountRecord {
+        let row = try StoredRow(table: Self.schema, id: id)
+        return ProviderAccountRecord(
+            id: try row.id(row.id, column: "id"), scope: TenantScope(merchantID: merchantID, livemode: livemode),
+            provider: provider, name: name, credentials: SealedCredentials(sealed: credentialsSealed), createdAt: createdAt,
+            disabledAt: disabledAt)
     }
 }

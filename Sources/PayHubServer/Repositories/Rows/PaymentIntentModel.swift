@@ -1,7 +1,9 @@
 import Fluent
 import Foundation
+import PayHubConnectors
 import PayHubCore
 
+/// A row of `payment_intents`; only `PaymentRepository` reads and writes it (tests may look).
 final class PaymentIntentModel: Model, @unchecked Sendable {
     static let schema = "payment_intents"
 
@@ -31,24 +33,50 @@ final class PaymentIntentModel: Model, @unchecked Sendable {
 
     init() {}
 
-    /// The domain view of this row.
-    func domain() throws -> PaymentIntent {
+    convenience init(_ record: PaymentIntentRecord) {
+        self.init()
+        let intent = record.intent
+        id = intent.id.rawValue
+        merchantID = record.scope.merchantID
+        livemode = record.scope.livemode
+        amount = intent.amount.minorUnits
+        currency = intent.amount.currency.code
+        captureMethod = intent.captureMethod.rawValue
+        customerReference = record.customerReference
+        purchaseReference = record.purchaseReference
+        paymentDescription = record.description
+        metadata = JSONText.encode(record.metadata)
+        customer = record.customer.map { JSONText.encode(CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale)) }
+        createdAt = intent.createdAt
+        idempotencyKey = record.idempotencyKey
+        update(from: intent)
+    }
+
+    /// The record of this row.
+    func record() throws -> PaymentIntentRecord {
+        let row = try StoredRow(table: Self.schema, id: id)
         var intent = PaymentIntent(
-            id: PaymentIntentID(rawValue: id ?? ""),
+            id: try row.id(row.id, column: "id"),
             amount: Money(minorUnits: amount, currency: try Currency(code: currency)),
-            captureMethod: try StoredValueInvalid.parse(captureMethod, as: CaptureMethod.self, table: Self.schema, column: "capture_method", id: id),
+            captureMethod: try row.parse(captureMethod, column: "capture_method"),
             createdAt: createdAt
         )
-        intent.status = try StoredValueInvalid.parse(status, as: PaymentIntentStatus.self, table: Self.schema, column: "status", id: id)
+        intent.status = try row.parse(status, column: "status")
         intent.amountCapturable = amountCapturable
         intent.amountReceived = amountReceived
         intent.amountRefunded = amountRefunded
         intent.amountRefundPending = amountRefundPending
-        intent.activeAttemptID = activeAttemptID.map(PaymentAttemptID.init(rawValue:))
-        intent.lastPaymentError = lastPaymentError.flatMap { JSONText.decode(PaymentFailure.self, from: $0) }
-        intent.cancellationReason = cancellationReason.flatMap(CancellationReason.init(rawValue:))
+        intent.activeAttemptID = try activeAttemptID.map { try row.id($0, column: "active_attempt_id") }
+        intent.lastPaymentError = try lastPaymentError.map { try row.json(PaymentFailure.self, $0, column: "last_payment_error") }
+        intent.cancellationReason = try cancellationReason.map { try row.parse($0, column: "cancellation_reason") }
         intent.updatedAt = updatedAt
-        return intent
+        let customer = try customer.map { try row.json(CustomerObject.self, $0, column: "customer") }
+        return PaymentIntentRecord(
+            intent: intent, scope: TenantScope(merchantID: merchantID, livemode: livemode),
+            customerReference: customerReference, purchaseReference: purchaseReference, description: paymentDescription,
+            metadata: try row.json([String: String].self, metadata, column: "metadata"),
+            customer: customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            idempotencyKey: idempotencyKey)
     }
 
     /// Copies the domain state into this row.

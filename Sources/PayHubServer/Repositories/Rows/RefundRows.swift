@@ -1,9 +1,9 @@
 import Foundation
 import SQLKit
 
-/// Refunds in plain SQL, written in the same kind of transaction, with the same intent columns, as the payment path.
+/// Refund rows in plain SQL, for `PaymentRepository`.
 extension RefundModel {
-    private static let columns = """
+    static let columns = """
         id, merchant_id, livemode, payment_intent_id, attempt_id, provider, provider_account_id, amount, currency, \
         status, reason, failure_reason, provider_reference, metadata, created_at, updated_at, \
         idempotency_key, next_check_at, check_count
@@ -46,30 +46,8 @@ extension RefundModel {
         try await db.raw("""
             UPDATE refunds SET status = \(bind: status), failure_reason = \(bind: failureReason), \
             provider_reference = \(bind: providerReference), updated_at = \(bind: updatedAt), \
-            next_check_at = \(bind: nextCheckAt), check_count = \(bind: checkCount) WHERE id = \(bind: id)
+            next_check_at = \(bind: nextCheckAt), check_count = \(bind: checkCount) \
+            WHERE id = \(bind: id) AND merchant_id = \(bind: merchantID) AND livemode = \(bind: livemode)
             """).run()
-    }
-
-    static func find(_ id: String, on db: any SQLDatabase) async throws -> RefundModel? {
-        try await db.raw("SELECT \(unsafeRaw: columns) FROM refunds WHERE id = \(bind: id)").first().map(RefundModel.init(row:))
-    }
-
-    /// The refund, if it belongs to this merchant in this mode.
-    static func find(_ id: String, in scope: TenantScope, on db: any SQLDatabase) async throws -> RefundModel? {
-        try await db.raw(ScopedSelect.byID(id, from: "refunds", columns: columns, in: scope)).first().map(RefundModel.init(row:))
-    }
-
-    /// The refunds of an intent still waiting for their provider.
-    static func pending(ofIntent intentID: String, on db: any SQLDatabase) async throws -> [RefundModel] {
-        try await db.raw("""
-            SELECT \(unsafeRaw: columns) FROM refunds WHERE payment_intent_id = \(bind: intentID) AND status = 'pending' \
-            ORDER BY created_at, id
-            """).all().map(RefundModel.init(row:))
-    }
-
-    /// The newest refund that a request with this `Idempotency-Key` created since `since`.
-    static func created(byIdempotencyKey key: String, in scope: TenantScope, since: Date, on db: any SQLDatabase) async throws -> RefundModel? {
-        try await db.raw(ScopedSelect.createdBy(idempotencyKey: key, from: "refunds", columns: columns, in: scope, since: since))
-            .first().map(RefundModel.init(row:))
     }
 }

@@ -1,10 +1,9 @@
 import Foundation
 import SQLKit
 
-/// Payment intents and attempts in plain SQL, for the payment path: the same rows Fluent reads elsewhere, without
-/// its reflection on every query.
+/// Payment intent and attempt rows in plain SQL, for `PaymentRepository`: no Fluent reflection on the payment path.
 extension PaymentIntentModel {
-    private static let columns = """
+    static let columns = """
         id, merchant_id, livemode, status, amount, currency, capture_method, amount_capturable, amount_received, \
         amount_refunded, amount_refund_pending, active_attempt_id, last_payment_error, cancellation_reason, \
         customer_reference, purchase_reference, description, metadata, customer, created_at, updated_at, idempotency_key
@@ -52,29 +51,14 @@ extension PaymentIntentModel {
             amount_received = \(bind: amountReceived), amount_refunded = \(bind: amountRefunded), \
             amount_refund_pending = \(bind: amountRefundPending), active_attempt_id = \(bind: activeAttemptID), \
             last_payment_error = \(bind: lastPaymentError), cancellation_reason = \(bind: cancellationReason), \
-            updated_at = \(bind: updatedAt) WHERE id = \(bind: id)
+            updated_at = \(bind: updatedAt) \
+            WHERE id = \(bind: id) AND merchant_id = \(bind: merchantID) AND livemode = \(bind: livemode)
             """).run()
-    }
-
-    static func find(_ id: String, on db: any SQLDatabase) async throws -> PaymentIntentModel? {
-        try await db.raw("SELECT \(unsafeRaw: columns) FROM payment_intents WHERE id = \(bind: id)")
-            .first().map(PaymentIntentModel.init(row:))
-    }
-
-    /// The intent, if it belongs to this merchant in this mode.
-    static func find(_ id: String, in scope: TenantScope, on db: any SQLDatabase) async throws -> PaymentIntentModel? {
-        try await db.raw(ScopedSelect.byID(id, from: "payment_intents", columns: columns, in: scope)).first().map(PaymentIntentModel.init(row:))
-    }
-
-    /// The newest intent that a request with this `Idempotency-Key` created since `since`.
-    static func created(byIdempotencyKey key: String, in scope: TenantScope, since: Date, on db: any SQLDatabase) async throws -> PaymentIntentModel? {
-        try await db.raw(ScopedSelect.createdBy(idempotencyKey: key, from: "payment_intents", columns: columns, in: scope, since: since))
-            .first().map(PaymentIntentModel.init(row:))
     }
 }
 
 extension PaymentAttemptModel {
-    private static let columns = """
+    static let columns = """
         id, payment_intent_id, merchant_id, livemode, provider, provider_account_id, method_type, payment_method, \
         status, provider_reference, next_action, failure, return_url, created_at, updated_at, \
         idempotency_key, next_check_at, check_count, amount_received, late_success_reversal, late_success_reversal_reason, \
@@ -123,26 +107,7 @@ extension PaymentAttemptModel {
             next_action = \(bind: nextAction), failure = \(bind: failure), updated_at = \(bind: updatedAt), \
             next_check_at = \(bind: nextCheckAt), check_count = \(bind: checkCount), amount_received = \(bind: amountReceived), \
             late_success_reversal = \(bind: lateSuccessReversal), late_success_reversal_reason = \(bind: lateSuccessReversalReason) \
-            WHERE id = \(bind: id)
+            WHERE id = \(bind: id) AND merchant_id = \(bind: merchantID) AND livemode = \(bind: livemode)
             """).run()
-    }
-
-    /// Remembers the provider's reference of the refund that gives a late success back.
-    static func saveReversalReference(_ reference: String, attemptID: String, on db: any SQLDatabase) async throws {
-        try await db.raw("""
-            UPDATE payment_attempts SET late_success_reversal_reference = \(bind: reference) WHERE id = \(bind: attemptID)
-            """).run()
-    }
-
-    static func all(ofIntent intentID: String, on db: any SQLDatabase) async throws -> [PaymentAttemptModel] {
-        try await db.raw("SELECT \(unsafeRaw: columns) FROM payment_attempts WHERE payment_intent_id = \(bind: intentID) ORDER BY created_at, id")
-            .all().map(PaymentAttemptModel.init(row:))
-    }
-}
-
-extension SQLRow {
-    /// A nullable column.
-    func optional<T: Decodable>(_ column: String, as type: T.Type = T.self) throws -> T? {
-        try decodeNil(column: column) ? nil : decode(column: column, as: T.self)
     }
 }
