@@ -24,7 +24,7 @@ struct JobsCommand: AsyncParsableCommand {
             let config = try options.config()
             LoggingBootstrap.run(level: .warning)
             try await withApp(config) { app in
-                let statuses = status == "all" ? ["failed", "pending"] : [status]
+                let statuses = JobStatus(rawValue: status).map { [$0] } ?? [.failed, .pending]
                 let jobs = try await JobsAdministration.list(app: app, statuses: statuses, limit: limit)
                 if json {
                     print(try JSON.pretty(jobs))
@@ -61,7 +61,7 @@ enum JobsTable {
         let formatter = ISO8601DateFormatter()
         let rows = [["ID", "KIND", "STATUS", "RUN AT", "ATTEMPTS", "LAST ERROR"]] + jobs.map { job in
             [
-                job.id, job.kind, job.leased ? "running" : job.status, formatter.string(from: job.runAt),
+                job.id, job.kind, job.leased ? "running" : job.status.rawValue, formatter.string(from: job.runAt),
                 "\(job.attempts)/\(job.maxAttempts)", String((job.lastError ?? "").prefix(60)),
             ]
         }

@@ -50,7 +50,7 @@ final class JobSchedulerTests: XCTestCase {
             }
             XCTAssertEqual(runs.withLockedValue { $0 }, 5, "run again after every failure, past its attempts")
             let listed = try await scheduler.list()
-            XCTAssertEqual(listed.map(\.status), ["pending"])
+            XCTAssertEqual(listed.map(\.status), [.pending])
         }
     }
 
@@ -157,7 +157,7 @@ final class JobSchedulerTests: XCTestCase {
             XCTAssertEqual(runs.withLockedValue { Array($0.values) }, [3], "three tries, then it stops")
             let listed = try await scheduler.list()
             XCTAssertEqual(listed.count, 1)
-            XCTAssertEqual(listed.first?.status, "failed")
+            XCTAssertEqual(listed.first?.status, .failed)
             XCTAssertEqual(listed.first?.attempts, 3)
             XCTAssertNotNil(listed.first?.lastError)
         }

@@ -9,6 +9,12 @@ struct JobKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     var description: String { rawValue }
 }
 
+/// Where a job stands. A job that is done is deleted; one that gave up stays, `failed`, until retried by hand.
+public enum JobStatus: String, Codable, Sendable, CaseIterable {
+    case pending
+    case failed
+}
+
 /// A job to add to the scheduler.
 struct NewJob: Sendable {
     var kind: JobKind
@@ -110,7 +116,7 @@ extension JobHandler {
 public struct JobSummary: Codable, Sendable {
     public var id: String
     public var kind: String
-    public var status: String
+    public var status: JobStatus
     public var runAt: Date
     public var attempts: Int
     public var maxAttempts: Int

@@ -228,7 +228,7 @@ final class JobScheduler: Sendable {
         min(5 * pow(2, Double(max(0, attempt - 1))), 3600)
     }
 
-    func list(statuses: [String] = ["pending", "failed"], limit: Int = 100) async throws -> [JobSummary] {
+    func list(statuses: [JobStatus] = [.pending, .failed], limit: Int = 100) async throws -> [JobSummary] {
         try await JobStore.list(statuses: statuses, limit: limit, now: context.clock.now(), on: context.transactor.reader(db))
     }
 }

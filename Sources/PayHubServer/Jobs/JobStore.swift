@@ -25,7 +25,7 @@ enum JobStore {
         case (_, .keep): conflict = "ON CONFLICT (id) DO NOTHING"
         case (_, .rearm):
             conflict = """
-                ON CONFLICT (id) DO UPDATE SET status = 'pending', run_at = \(bind: job.runAt), attempts = 0, \
+                ON CONFLICT (id) DO UPDATE SET status = \(bind: JobStatus.pending.rawValue), run_at = \(bind: job.runAt), attempts = 0, \
                 max_attempts = \(bind: job.maxAttempts), last_error = NULL, updated_at = \(bind: now) \
                 WHERE jobs.lease_token IS NULL OR jobs.lease_expires_at < \(bind: now)
                 """
@@ -33,7 +33,7 @@ enum JobStore {
         return try await db.raw("""
             INSERT INTO jobs \
             (id, kind, payload, status, run_at, attempts, max_attempts, lease_token, lease_expires_at, created_at, updated_at) \
-            VALUES (\(bind: id), \(bind: job.kind.rawValue), \(bind: job.payload), 'pending', \(bind: job.runAt), \
+            VALUES (\(bind: id), \(bind: job.kind.rawValue), \(bind: job.payload), \(bind: JobStatus.pending.rawValue), \(bind: job.runAt), \
             \(bind: lease == nil ? 0 : 1), \(bind: job.maxAttempts), \(bind: lease?.token), \(bind: lease?.until), \
             \(bind: now), \(bind: now)) \(conflict) RETURNING id
             """).first() != nil
@@ -50,7 +50,7 @@ enum JobStore {
             updated_at = \(bind: now)
             WHERE id IN (
                 SELECT id FROM jobs
-                WHERE status = 'pending' AND run_at <= \(bind: now) AND kind IN (\(kindList))
+                WHERE status = \(bind: JobStatus.pending.rawValue) AND run_at <= \(bind: now) AND kind IN (\(kindList))
                   AND (lease_token IS NULL OR lease_expires_at < \(bind: now))
                 ORDER BY run_at LIMIT \(bind: limit) \(lock)
             )
@@ -87,7 +87,7 @@ enum JobStore {
                 """
         case .giveUp(let reason):
             statement = """
-                UPDATE jobs SET status = 'failed', lease_token = NULL, lease_expires_at = NULL, \
+                UPDATE jobs SET status = \(bind: JobStatus.failed.rawValue), lease_token = NULL, lease_expires_at = NULL, \
                 last_error = \(bind: String(reason.prefix(500))), updated_at = \(bind: now) \
                 WHERE id = \(bind: job.id) AND lease_token = \(bind: job.leaseToken) RETURNING id
                 """
@@ -96,8 +96,8 @@ enum JobStore {
     }
 
     /// Jobs in these statuses (`pending`, `failed`), most urgent first.
-    static func list(statuses: [String], limit: Int, now: Date, on db: any SQLDatabase) async throws -> [JobSummary] {
-        let statusList = SQLList(statuses.map { SQLBind($0) })
+    static func list(statuses: [JobStatus], limit: Int, now: Date, on db: any SQLDatabase) async throws -> [JobSummary] {
+        let statusList = SQLList(statuses.map { SQLBind($0.rawValue) })
         return try await db.raw("""
             SELECT id, kind, status, run_at, attempts, max_attempts, lease_token, lease_expires_at, last_error FROM jobs \
             WHERE status IN (\(statusList)) ORDER BY status, run_at LIMIT \(bind: limit)
@@ -106,7 +106,9 @@ enum JobStore {
                 let token: String? = try row.optional("lease_token")
                 return JobSummary(
                     id: try row.decode(column: "id", as: String.self), kind: try row.decode(column: "kind", as: String.self),
-                    status: try row.decode(column: "status", as: String.self), runAt: try row.decode(column: "run_at", as: Date.self),
+                    status: try StoredValueInvalid.parse(
+                        row.decode(column: "status", as: String.self), as: JobStatus.self, table: "jobs", column: "status", id: nil),
+                    runAt: try row.decode(column: "run_at", as: Date.self),
                     attempts: try row.decode(column: "attempts", as: Int.self),
                     maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
                     leased: token != nil && (leaseExpires ?? .distantPast) > now, lastError: try row.optional("last_error"))
@@ -116,15 +118,15 @@ enum JobStore {
     /// Makes a failed job due again with fresh attempts; false when there is no failed job with this id.
     static func retryFailed(id: String, now: Date, on db: any SQLDatabase) async throws -> Bool {
         try await db.raw("""
-            UPDATE jobs SET status = 'pending', attempts = 0, run_at = \(bind: now), last_error = NULL, updated_at = \(bind: now) \
-            WHERE id = \(bind: id) AND status = 'failed' RETURNING id
+            UPDATE jobs SET status = \(bind: JobStatus.pending.rawValue), attempts = 0, run_at = \(bind: now), last_error = NULL, \
+            updated_at = \(bind: now) WHERE id = \(bind: id) AND status = \(bind: JobStatus.failed.rawValue) RETURNING id
             """).first() != nil
     }
 
     /// How many jobs of each kind wait (for `/metrics`).
     static func pendingCounts(on db: any SQLDatabase) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try await db.raw("SELECT kind, COUNT(*) AS n FROM jobs WHERE status = 'pending' GROUP BY kind").all() {
+        for row in try await db.raw("SELECT kind, COUNT(*) AS n FROM jobs WHERE status = \(bind: JobStatus.pending.rawValue) GROUP BY kind").all() {
             counts[try row.decode(column: "kind", as: String.self)] = try row.decode(column: "n", as: Int.self)
         }
         return counts

@@ -5,7 +5,7 @@ import Vapor
 /// What the `payhub jobs` command asks of the scheduler.
 public enum JobsAdministration {
     /// Jobs in these statuses (`pending`, `failed`), failed first, then by when they run.
-    public static func list(app: Application, statuses: [String], limit: Int) async throws -> [JobSummary] {
+    public static func list(app: Application, statuses: [JobStatus], limit: Int) async throws -> [JobSummary] {
         try await JobStore.list(statuses: statuses, limit: limit, now: app.payhub.clock.now(), on: app.payhub.transactor.reader(app.db))
     }
 

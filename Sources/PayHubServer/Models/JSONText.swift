@@ -44,9 +44,9 @@ struct StoredNextAction: Codable {
     var action: NextAction? {
         switch type {
         case "redirect_to_url": url.map { .redirectToURL(url: $0, returnURL: returnURL) }
-        case "otp": .otp(message: message ?? "")
-        case "ussd": .ussd(message: message ?? "")
-        case "display_qr_code": .displayQRCode(data: data ?? "")
+        case "otp": message.map { .otp(message: $0) }
+        case "ussd": message.map { .ussd(message: $0) }
+        case "display_qr_code": data.map { .displayQRCode(data: $0) }
         default: nil
         }
     }
