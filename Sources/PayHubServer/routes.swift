@@ -5,7 +5,7 @@ import Vapor
 /// before anything else on provider webhooks and customer pages.
 func routes(_ app: Application) throws {
     try app.register(collection: SystemController())
-    let pages = app.grouped(CardDataGuardMiddleware())
+    let pages = app.grouped(PageErrorMiddleware(), CardDataGuardMiddleware())
     try pages.register(collection: SandboxPagesController())
     try pages.register(collection: StripePagesController())
     let v1 = app.grouped("v1")

@@ -101,4 +101,23 @@ final class AuthenticationPageTests: XCTestCase {
         XCTAssertTrue(served.body.string.contains("handleNextAction"))
         try await hub.stop()
     }
+
+    func testPageErrorsAreHTMLPagesUnderThePagesHeadersNotTheAPIsJSON() async throws {
+        try await withEachDatabase { hub in
+            let missing = try await hub.openPage("/sandbox/authenticate/py_doesnotexist")
+            XCTAssertTrue(missing.html.contains("<h1>This page does not exist</h1>"), missing.html)
+            XCTAssertFalse(missing.html.contains(#""error""#), "not the API's JSON error")
+            XCTAssertEqual(missing.headers.contentType, .html)
+            XCTAssertTrue(missing.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") ?? false)
+
+            let (_, path) = try await challenged(hub)
+            let forged = try await hub.submitPage(path, decision: "approve", token: nil, cookie: nil)
+            XCTAssertEqual(forged.status, .forbidden)
+            XCTAssertTrue(forged.body.string.contains(#"<p id="error-message">"#), forged.body.string)
+            XCTAssertEqual(forged.headers.first(name: "Cache-Control"), "no-store")
+
+            let hostile = try await hub.openPage("/sandbox/authenticate/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+            XCTAssertFalse(hostile.html.contains("<script>"), "what the visitor sent is escaped: \(hostile.html)")
+        }
+    }
 }
