@@ -9,9 +9,14 @@ public struct SandboxConnector: PaymentConnector {
     /// The one OTP code the sandbox accepts.
     public static let validOTP = "1234"
 
+    /// Every method family the checkout can show.
+    public static let methods: Set<String> = ["card", "wallet", "mobile_money", "bank_redirect", "bnpl", "bank_transfer", "qr"]
+    /// The account the sandbox's bank transfers go to.
+    static let transferAccount = (holder: "PayHub Sandbox Collections", iban: "NL91ABNA0417164300", bic: "ABNANL2A")
+
     public var name: String { Self.name }
     public let capabilities = ConnectorCapabilities(
-        methods: ["card", "mobile_money", "wallet"], currencies: nil, manualCapture: true, partialRefund: true,
+        methods: SandboxConnector.methods, currencies: nil, manualCapture: true, partialRefund: true,
         statusCheck: true, incomingWebhooks: true, otp: true,
         liveMode: false  // a simulation: no money moves
     )
@@ -155,7 +160,7 @@ public struct SandboxConnector: PaymentConnector {
     /// The outcome of a customer's decision on the sandbox's 3-D Secure or wallet page.
     public func customerDecision(reference: String, approved: Bool, at now: Date) throws -> ConnectorPaymentResult {
         let parsed = try parse(reference)
-        guard parsed.scenario == .threeDSecure || parsed.scenario == .redirectWallet else {
+        guard parsed.scenario.decidedOnPage else {
             throw ConnectorError.invalidRequest(
                 code: "payment_attempt_unexpected_state", message: "This payment does not wait for the customer.", param: nil)
         }
@@ -191,7 +196,20 @@ public struct SandboxConnector: PaymentConnector {
             }
             return SandboxScenario.mobileMoney(msisdn: msisdn)
         case "wallet":
+            if let token = method.token {
+                guard let scenario = SandboxScenario.walletTokens[token] else {
+                    throw ConnectorError.invalidRequest(
+                        code: "invalid_payment_method",
+                        message: "Unknown sandbox wallet token; use one of \(SandboxScenario.walletTokens.keys.sorted().joined(separator: ", ")), or none for the wallet's page.",
+                        param: "payment_method.token")
+                }
+                return scenario
+            }
             return method.network == "qr" ? .qrCode : .redirectWallet
+        case "bank_redirect": return .bankRedirect
+        case "bnpl": return .buyNowPayLater
+        case "bank_transfer": return .bankTransfer
+        case "qr": return .qrCode
         default:
             throw ConnectorError.invalidRequest(
                 code: "payment_method_unsupported", message: "The sandbox does not offer '\(method.type)'.",
@@ -207,7 +225,7 @@ public struct SandboxConnector: PaymentConnector {
         switch parsed.scenario {
         case .success, .refundFails:
             return success
-        case .threeDSecure, .redirectWallet:
+        case .threeDSecure, .redirectWallet, .bankRedirect, .buyNowPayLater:
             if settled { return .failed(Self.authenticationExpired) }
             return .requiresAction(.redirectToURL(
                 url: "\(context.publicBaseURL)/sandbox/authenticate/\(reference)", returnURL: nil))
@@ -220,6 +238,12 @@ public struct SandboxConnector: PaymentConnector {
             if !settled { return .requiresAction(.ussd(message: "Sandbox: dial *144*4*6# on your phone and confirm the payment.")) }
         case .qrCode:
             if !settled { return .requiresAction(.displayQRCode(data: "payhub-sandbox://pay/\(reference)")) }
+        case .bankTransfer:
+            if !settled {
+                return .requiresAction(.displayBankTransferInstructions(BankTransferInstructions(
+                    reference: "PAYHUB-" + String(reference.suffix(10)).uppercased(), accountHolder: Self.transferAccount.holder,
+                    iban: Self.transferAccount.iban, bic: Self.transferAccount.bic)))
+            }
         case .declined, .insufficientFunds, .expiredCard:
             break
         }

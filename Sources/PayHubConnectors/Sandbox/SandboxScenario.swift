@@ -18,6 +18,12 @@ enum SandboxScenario: String, CaseIterable {
     case ussdFailure = "ussdf"
     case qrCode = "qr"
     case redirectWallet = "wallet"
+    /// A bank's page (iDEAL-like), where the customer approves or fails.
+    case bankRedirect = "bank"
+    /// Buy now, pay later: the lender's page, where the customer accepts the plan or not.
+    case buyNowPayLater = "bnpl"
+    /// Instructions for a bank transfer; the money arrives asynchronously.
+    case bankTransfer = "bt"
 
     /// The card tokens the README documents.
     static let cardTokens: [String: SandboxScenario] = [
@@ -31,6 +37,13 @@ enum SandboxScenario: String, CaseIterable {
         "tok_processing": .asyncSuccess,
         "tok_processing_declined": .asyncDecline,
         "tok_refund_fails": .refundFails,
+    ]
+
+    /// Wallet tokens that pay at once, as a wallet's sheet (Apple Pay, Google Pay) hands them over.
+    static let walletTokens: [String: SandboxScenario] = [
+        "tok_applepay": .success,
+        "tok_googlepay": .success,
+        "tok_wallet_declined": .declined,
     ]
 
     /// Mobile money picks its flow by the phone number's last digit.
@@ -60,11 +73,14 @@ enum SandboxScenario: String, CaseIterable {
 
     /// Scenarios that settle by themselves after the sandbox's delay, reported by a signed webhook.
     var settlesAsynchronously: Bool {
-        [.asyncSuccess, .asyncDecline, .ussdSuccess, .ussdFailure, .qrCode].contains(self)
+        [.asyncSuccess, .asyncDecline, .ussdSuccess, .ussdFailure, .qrCode, .bankTransfer].contains(self)
     }
 
     /// Scenarios that wait for the customer (3-D Secure page, wallet page, OTP) until they expire.
-    var waitsForCustomer: Bool { [.threeDSecure, .otp, .redirectWallet].contains(self) }
+    var waitsForCustomer: Bool { [.threeDSecure, .otp, .redirectWallet, .bankRedirect, .buyNowPayLater].contains(self) }
+
+    /// Scenarios decided by the customer on the sandbox's page.
+    var decidedOnPage: Bool { [.threeDSecure, .redirectWallet, .bankRedirect, .buyNowPayLater].contains(self) }
 
     var settlesAsFailure: Bool { [.asyncDecline, .ussdFailure].contains(self) }
 }

@@ -8,6 +8,8 @@ public enum NextAction: Equatable, Sendable {
     case ussd(message: String)
     /// Show a QR code for the customer to scan with their wallet app; completion is asynchronous.
     case displayQRCode(data: String)
+    /// Show where to send a bank transfer, and the reference to quote; completion arrives when the money does.
+    case displayBankTransferInstructions(BankTransferInstructions)
 
     public var type: String {
         switch self {
@@ -15,7 +17,29 @@ public enum NextAction: Equatable, Sendable {
         case .otp: "otp"
         case .ussd: "ussd"
         case .displayQRCode: "display_qr_code"
+        case .displayBankTransferInstructions: "display_bank_transfer_instructions"
         }
+    }
+}
+
+/// Where a customer sends a bank transfer. The amount is the intent's.
+public struct BankTransferInstructions: Equatable, Sendable, Codable {
+    /// What the customer quotes with the transfer, so the provider can match it to the payment.
+    public var reference: String
+    public var accountHolder: String
+    public var iban: String
+    public var bic: String
+
+    public init(reference: String, accountHolder: String, iban: String, bic: String) {
+        self.reference = reference
+        self.accountHolder = accountHolder
+        self.iban = iban
+        self.bic = bic
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reference, iban, bic
+        case accountHolder = "account_holder"
     }
 }
 

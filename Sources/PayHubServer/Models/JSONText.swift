@@ -27,6 +27,7 @@ struct StoredNextAction: Codable {
     var returnURL: String?
     var message: String?
     var data: String?
+    var bankTransfer: BankTransferInstructions?
 
     init(_ action: NextAction) {
         type = action.type
@@ -38,6 +39,8 @@ struct StoredNextAction: Codable {
             self.message = message
         case .displayQRCode(let data):
             self.data = data
+        case .displayBankTransferInstructions(let instructions):
+            bankTransfer = instructions
         }
     }
 
@@ -47,6 +50,7 @@ struct StoredNextAction: Codable {
         case "otp": message.map { .otp(message: $0) }
         case "ussd": message.map { .ussd(message: $0) }
         case "display_qr_code": data.map { .displayQRCode(data: $0) }
+        case "display_bank_transfer_instructions": bankTransfer.map { .displayBankTransferInstructions($0) }
         default: nil
         }
     }

@@ -93,11 +93,13 @@ struct NextActionObject: Codable, Equatable, Sendable {
     var otp: Message?
     var ussd: Message?
     var displayQRCode: QRCode?
+    var displayBankTransferInstructions: BankTransferInstructions?
 
     enum CodingKeys: String, CodingKey {
         case type, otp, ussd
         case redirectToURL = "redirect_to_url"
         case displayQRCode = "display_qr_code"
+        case displayBankTransferInstructions = "display_bank_transfer_instructions"
     }
 
     init(_ action: NextAction) {
@@ -107,6 +109,7 @@ struct NextActionObject: Codable, Equatable, Sendable {
         case .otp(let message): otp = Message(message: message)
         case .ussd(let message): ussd = Message(message: message)
         case .displayQRCode(let data): displayQRCode = QRCode(data: data)
+        case .displayBankTransferInstructions(let instructions): displayBankTransferInstructions = instructions
         }
     }
 }

@@ -3,7 +3,7 @@ import PayHubConnectors
 
 /// Checks on client input that DTO decoding cannot express.
 enum InputRules {
-    static let paymentMethodTypes: Set<String> = ["card", "mobile_money", "wallet"]
+    static let paymentMethodTypes: Set<String> = ["card", "wallet", "mobile_money", "bank_redirect", "bnpl", "bank_transfer", "qr"]
 
     static func text(_ value: String?, max: Int, param: String) throws {
         guard let value else { return }
