@@ -1,0 +1,64 @@
+import Foundation
+import PayHubCore
+
+/// Every customer-facing string, in every language PayHub speaks: one JSON file per locale in
+/// `Resources/Locales`. Loading checks that each locale has exactly the keys English has, with the same
+/// `{placeholders}`, so a page can never show a key or a missing value.
+struct TranslationCatalog: Sendable {
+    struct Invalid: Error, CustomStringConvertible {
+        var locale: CustomerLocale
+        var key: String?
+        var problem: String
+        var description: String { "translations \(locale.rawValue)\(key.map { " '\($0)'" } ?? ""): \(problem)" }
+    }
+
+    private let texts: [CustomerLocale: [String: String]]
+
+    init(texts: [CustomerLocale: [String: String]]) throws {
+        guard let english = texts[.en] else { throw Invalid(locale: .en, key: nil, problem: "missing") }
+        for locale in CustomerLocale.allCases {
+            guard let table = texts[locale] else { throw Invalid(locale: locale, key: nil, problem: "missing") }
+            if let missing = Set(english.keys).subtracting(table.keys).sorted().first {
+                throw Invalid(locale: locale, key: missing, problem: "not translated")
+            }
+            if let extra = Set(table.keys).subtracting(english.keys).sorted().first {
+                throw Invalid(locale: locale, key: extra, problem: "not in English")
+            }
+            for (key, text) in table where Self.placeholders(in: text) != Self.placeholders(in: english[key]!) {
+                throw Invalid(locale: locale, key: key, problem: "placeholders differ from English")
+            }
+        }
+        self.texts = texts
+    }
+
+    /// The catalog shipped in the bundle.
+    static func bundled() throws -> TranslationCatalog {
+        let directory = Bundle.module.bundleURL.appendingPathComponent("Resources/Locales")
+        var texts: [CustomerLocale: [String: String]] = [:]
+        for locale in CustomerLocale.allCases {
+            let file = directory.appendingPathComponent("\(locale.rawValue).json")
+            guard let data = try? Data(contentsOf: file),
+                  let table = try? JSONDecoder().decode([String: String].self, from: data)
+            else { throw Invalid(locale: locale, key: nil, problem: "\(file.lastPathComponent) is missing or not a JSON object of strings") }
+            texts[locale] = table
+        }
+        return try TranslationCatalog(texts: texts)
+    }
+
+    var keys: Set<String> { Set(texts[.en].map { Array($0.keys) } ?? []) }
+
+    /// The text of `key` in `locale` with its placeholders filled in (plain text: pages escape it when rendering).
+    /// An unknown key is a programming error, caught by the tests that render every page.
+    func text(_ key: String, in locale: CustomerLocale, _ values: [String: String] = [:]) -> String {
+        guard var text = texts[locale]?[key] else {
+            assertionFailure("no translation key '\(key)'")
+            return key
+        }
+        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
+        return text
+    }
+
+    static func placeholders(in text: String) -> Set<String> {
+        Set(text.matches(of: /\{([a-z_]+)\}/).map { String($0.1) })
+    }
+}

@@ -1,0 +1,33 @@
+import PayHubCore
+@testable import PayHubServer
+import XCTest
+
+final class TranslationCatalogTests: XCTestCase {
+    func testTheShippedCatalogSpeaksEveryLocaleWithTheSameKeysAndPlaceholders() throws {
+        let catalog = try TranslationCatalog.bundled()
+        XCTAssertGreaterThan(catalog.keys.count, 40)
+        for locale in CustomerLocale.allCases {
+            for key in catalog.keys {
+                XCTAssertFalse(catalog.text(key, in: locale).isEmpty, "\(locale) \(key)")
+            }
+        }
+        XCTAssertEqual(catalog.text("checkout.pay", in: .it, ["amount": "12,00 €"]), "Paga 12,00 €")
+        XCTAssertEqual(catalog.text("checkout.pay", in: .de, ["amount": "12,00 €"]), "12,00 € bezahlen")
+        XCTAssertNotEqual(catalog.text("result.succeeded.title", in: .fr), catalog.text("result.succeeded.title", in: .en))
+    }
+
+    func testACatalogWithAMissingKeyOrOtherPlaceholdersIsRefusedNamingIt() {
+        let english = ["checkout.pay": "Pay {amount}", "checkout.total": "Total"]
+        var texts = Dictionary(uniqueKeysWithValues: CustomerLocale.allCases.map { ($0, english) })
+        texts[.it] = ["checkout.pay": "Paga {importo}", "checkout.total": "Totale"]
+        XCTAssertThrowsError(try TranslationCatalog(texts: texts)) { error in
+            XCTAssertEqual(String(describing: error), "translations it 'checkout.pay': placeholders differ from English")
+        }
+        texts[.it] = ["checkout.pay": "Paga {amount}"]
+        XCTAssertThrowsError(try TranslationCatalog(texts: texts)) { error in
+            XCTAssertEqual(String(describing: error), "translations it 'checkout.total': not translated")
+        }
+        texts[.it] = nil
+        XCTAssertThrowsError(try TranslationCatalog(texts: texts))
+    }
+}
