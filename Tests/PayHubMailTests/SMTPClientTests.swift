@@ -173,6 +173,23 @@ final class SMTPClientTests: XCTestCase {
         }
     }
 
+    func testBytesInjectedBeforeTheTLSHandshakeAreRefused() async throws {
+        // A man in the middle appends a reply of its own to the server's 220 for STARTTLS.
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ScriptedSMTPServer()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let transport = try SMTPMailTransport(
+            renderer: renderer,
+            configuration: SMTPConfiguration(host: "127.0.0.1", port: try XCTUnwrap(server.localAddress?.port), security: .starttls, timeout: 5))
+        await assertSMTPError(try await transport.send(MailRendererTests.message())) { error in
+            guard case .tlsFailed(let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("STARTTLS"), reason)
+        }
+    }
+
     // MARK: - Helpers
 
     static func lines(_ value: Any?) -> String? {
@@ -189,6 +206,31 @@ final class SMTPClientTests: XCTestCase {
             check(error)
         } catch {
             XCTFail("not an SMTPError: \(error)", file: file, line: line)
+        }
+    }
+}
+
+/// Greets, offers STARTTLS, and answers STARTTLS with its 220 followed by an injected reply.
+final class ScriptedSMTPServer: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private var received = ""
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "220 scripted ESMTP\r\n")), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received += String(buffer: unwrapInboundIn(data))
+        while let end = received.range(of: "\r\n") {
+            let line = String(received[..<end.lowerBound])
+            received.removeSubrange(..<end.upperBound)
+            let answer = switch line.prefix(4) {
+            case "EHLO": "250-scripted\r\n250 STARTTLS\r\n"
+            case "STAR": "220 Go ahead\r\n250 injected\r\n"
+            default: "502 Not implemented\r\n"
+            }
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer)), promise: nil)
         }
     }
 }

@@ -47,7 +47,7 @@ public final class SMTPClient: Sendable {
             guard capabilities.keywords.contains("STARTTLS") else { throw SMTPError.startTLSNotOffered }
             let ready = try await conversation.command("STARTTLS", stage: "STARTTLS")
             guard ready.code == 220 else { throw SMTPError.unexpectedReply(during: "STARTTLS", reply: ready) }
-            try await startTLS(on: conversation.channel)
+            try await startTLS(on: conversation.channel, consumed: conversation.consumed)
             // RFC 3207: forget what was offered before TLS and ask again.
             capabilities = try await hello(&conversation)
         }
@@ -111,7 +111,7 @@ public final class SMTPClient: Sendable {
                         if let implicitTLS {
                             try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: implicitTLS, serverHostname: serverName))
                         }
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(SMTPReplyDecoder())
                         return try NIOAsyncChannel<SMTPReply, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -120,11 +120,15 @@ public final class SMTPClient: Sendable {
         }
     }
 
-    /// Puts TLS under the reply decoder once the server has said 220 to STARTTLS.
-    private func startTLS(on channel: any Channel) async throws {
+    /// Puts TLS under the reply decoder once the server has said 220 to STARTTLS. Anything read beyond that 220
+    /// came before the handshake, unprotected (a man in the middle's injection): refused.
+    private func startTLS(on channel: any Channel, consumed: Int) async throws {
         guard let tlsContext else { throw SMTPError.tlsFailed(reason: "no TLS configuration") }
         let serverName = serverNameIndication
         try await channel.eventLoop.submit {
+            guard try channel.pipeline.syncOperations.handler(type: SMTPReplyDecoder.self).isDrained(consumed: consumed) else {
+                throw SMTPError.tlsFailed(reason: "the server sent more than its reply to STARTTLS before the handshake")
+            }
             try channel.pipeline.syncOperations.addHandler(
                 NIOSSLClientHandler(context: tlsContext, serverHostname: serverName), position: .first)
         }.get()

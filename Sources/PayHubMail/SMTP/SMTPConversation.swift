@@ -8,6 +8,8 @@ struct SMTPConversation {
     let timeout: TimeAmount
     /// What is being waited for, for error messages ("MAIL FROM", "the greeting"...).
     private(set) var stage = "the greeting"
+    /// Replies read so far.
+    private(set) var consumed = 0
 
     init(channel: any Channel, inbound: NIOAsyncChannelInboundStream<SMTPReply>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
          timeout: TimeAmount) {
@@ -24,6 +26,7 @@ struct SMTPConversation {
         let timer = channel.eventLoop.scheduleTask(in: timeout) { pipeline.fireErrorCaught(SMTPError.timedOut(during: stage)) }
         defer { timer.cancel() }
         guard let reply = try await replies.next() else { throw SMTPError.connectionClosed(during: stage) }
+        consumed += 1
         return reply
     }
 
