@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Pure domain: money, the payment state machine, refunds. No I/O.
@@ -40,12 +41,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A small SMTP client on SwiftNIO and the RFC 5322 message renderer (no SMTP package resolves here).
+        .target(
+            name: "PayHubMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // HTTP API, persistence, background workers, HTML.
         .target(
             name: "PayHubServer",
             dependencies: [
                 "PayHubCore",
                 "PayHubConnectors",
+                "PayHubMail",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -82,9 +93,20 @@ let package = Package(
         .testTarget(name: "PayHubCoreTests", dependencies: ["PayHubCore"]),
         .testTarget(name: "PayHubConnectorsTests", dependencies: ["PayHubConnectors"]),
         .testTarget(
+            name: "PayHubMailTests",
+            dependencies: [
+                "PayHubMail",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["smtp_sink.py"]
+        ),
+        .testTarget(
             name: "PayHubServerTests",
             dependencies: [
                 "PayHubServer",
+                "PayHubMail",
                 .product(name: "XCTVapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -77,6 +77,8 @@ public enum PayHubApp {
             "  API             \(base)/v1  (OpenAPI: \(base)/v1/openapi.json)",
             "  health          \(base)/healthz  \(base)/readyz",
             "  metrics         \(metricsLine(config))",
+            "  email           \(mailLine(config))",
+            "  sms             \(smsLine(config))",
         ]
         if config.webhookAllowsPrivate {
             lines.append("  WARNING         PAYHUB_WEBHOOK_ALLOW_PRIVATE is on: webhooks may reach private and loopback addresses")
@@ -96,6 +98,20 @@ public enum PayHubApp {
             ]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func mailLine(_ config: PayHubConfig) -> String {
+        switch config.mail.delivery {
+        case .smtp(let smtp): "\(smtp)"
+        case .outbox(let directory): "written as .eml files to \(directory) (set PAYHUB_SMTP_HOST to send them)"
+        }
+    }
+
+    static func smsLine(_ config: PayHubConfig) -> String {
+        switch config.sms {
+        case .log: "logged, not sent (set PAYHUB_SMS_GATEWAY=twilio to send them)"
+        case .twilio(let credentials, _): "Twilio, \(credentials)"
+        }
     }
 
     static func metricsLine(_ config: PayHubConfig) -> String {

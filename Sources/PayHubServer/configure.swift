@@ -13,7 +13,7 @@ import Vapor
 /// Builds a PayHub into `app`: database, migrations, middleware, routes and background workers.
 /// `context` lets tests inject a clock, ids, connectors and a webhook transport.
 public func configure(_ app: Application, config: PayHubConfig, context: PayHubContext? = nil) async throws {
-    let context = context ?? PayHubDefaults.context(config: config, app: app)
+    let context = try context ?? PayHubDefaults.context(config: config, app: app)
     app.payhub = context
     app.logger.logLevel = config.logLevel
 
@@ -65,7 +65,7 @@ public func configure(_ app: Application, config: PayHubConfig, context: PayHubC
 
 /// The live dependencies.
 enum PayHubDefaults {
-    static func context(config: PayHubConfig, app: Application) -> PayHubContext {
+    static func context(config: PayHubConfig, app: Application) throws -> PayHubContext {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.redirectConfiguration = .disallow
         clientConfiguration.timeout = .init(connect: .seconds(5), read: .seconds(30))
@@ -74,13 +74,17 @@ enum PayHubDefaults {
         let webhooks = HTTPWebhookTransport(
             eventLoopGroup: app.eventLoopGroup, policy: WebhookTargetPolicy(allowsPrivate: config.webhookAllowsPrivate))
         app.lifecycle.use(WebhookTransportShutdown(transport: webhooks))
+        let clock = SystemWallClock(), ids = SecureRandomIDGenerator()
+        let renderer = NotificationTransports.renderer(config: config, clock: clock, ids: ids)
         return PayHubContext(
-            config: config,
+            config: config, clock: clock, ids: ids,
             connectors: ConnectorRegistry([
                 SandboxConnector(settlementDelay: config.sandboxSettlementDelay),
                 StripeConnector(httpClient: client),
             ]),
-            webhookTransport: webhooks)
+            webhookTransport: webhooks,
+            mail: try NotificationTransports.mail(config: config, renderer: renderer, eventLoopGroup: app.eventLoopGroup, logger: app.logger),
+            sms: NotificationTransports.sms(config: config, client: client, ids: ids, logger: app.logger))
     }
 }
 

@@ -56,6 +56,10 @@ public struct PayHubConfig: Sendable {
     /// Whether this process runs the background workers (webhook delivery, status poller, sandbox simulator).
     public var runsWorkers: Bool
     public var logLevel: Logger.Level
+    /// Email: SMTP (`PAYHUB_SMTP_*`, `PAYHUB_MAIL_FROM`) or the data folder's outbox.
+    public var mail: MailSettings
+    /// Text messages: the log gateway or Twilio (`PAYHUB_SMS_GATEWAY`, `PAYHUB_TWILIO_*`).
+    public var sms: SMSSettings
 
     /// The PostgreSQL URL, when PayHub runs on PostgreSQL.
     public var databaseURL: String? {
@@ -190,7 +194,9 @@ public struct PayHubConfig: Sendable {
             actionTimeout: seconds("PAYHUB_ACTION_TIMEOUT", default: 3600, positive: true),
             sandboxSettlementDelay: seconds("PAYHUB_SANDBOX_DELAY", default: 2),
             runsWorkers: (env["PAYHUB_WORKERS"] ?? "on") != "off",
-            logLevel: logLevel
+            logLevel: logLevel,
+            mail: mailSettings(env, dataDirectory: dataDirectory, problems: &problems),
+            sms: smsSettings(env, problems: &problems)
         )
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config

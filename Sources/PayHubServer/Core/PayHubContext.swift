@@ -4,6 +4,7 @@ import Logging
 import PayHubConnectors
 import PayHubCore
 import NIOConcurrencyHelpers
+import PayHubMail
 import Vapor
 
 /// The injected dependencies of one PayHub: configuration, clock, ids, providers, crypto, metrics.
@@ -19,6 +20,10 @@ public final class PayHubContext: Sendable {
     let metrics: AppMetrics
     let rateLimiter: any RateLimiter
     let webhookTransport: any WebhookTransport
+    /// Sends email (SMTP, or the data folder's outbox in the demo).
+    let mail: any MailTransport
+    /// Sends text messages (Twilio, or the log gateway in the demo).
+    let sms: any SMSGateway
     /// Wakes the webhook worker when new deliveries are written, so they leave at once.
     let deliveryWakeUp = WakeUpSignal()
     /// Wakes the scheduler's other lanes when a job is due at once.
@@ -31,7 +36,9 @@ public final class PayHubContext: Sendable {
         clock: any WallClock = SystemWallClock(),
         ids: any IDGenerator = SecureRandomIDGenerator(),
         connectors: ConnectorRegistry,
-        webhookTransport: any WebhookTransport
+        webhookTransport: any WebhookTransport,
+        mail: (any MailTransport)? = nil,
+        sms: (any SMSGateway)? = nil
     ) {
         self.config = config
         self.clock = clock
@@ -51,6 +58,9 @@ public final class PayHubContext: Sendable {
             self.rateLimiter = InMemoryRateLimiter()
         }
         self.webhookTransport = webhookTransport
+        // Without transports (tests that do not look), messages stay in memory.
+        self.mail = mail ?? InMemoryMailOutbox(renderer: NotificationTransports.renderer(config: config, clock: clock, ids: ids))
+        self.sms = sms ?? LogSMSGateway(ids: ids)
     }
 
     /// Opens the account's credentials for one provider call.

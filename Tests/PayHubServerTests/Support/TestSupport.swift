@@ -5,6 +5,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import PayHubConnectors
 import PayHubCore
+import PayHubMail
 @testable import PayHubServer
 import XCTVapor
 
@@ -111,11 +112,14 @@ enum PostgresSkipNotice {
     }
 }
 
-/// One PayHub under test: a clean database, a fixed clock, a recording webhook transport, workers off.
+/// One PayHub under test: a clean database, a fixed clock, a recording webhook transport, an in-memory mail outbox,
+/// the log SMS gateway, workers off.
 final class TestHub: @unchecked Sendable {
     let app: Application
     let clock: TestClock
     let transport: RecordingTransport
+    var mail: InMemoryMailOutbox { context.mail as! InMemoryMailOutbox }
+    var sms: LogSMSGateway { context.sms as! LogSMSGateway }
     let database: TestDatabase
     let merchant: MerchantCredentials
     private let cleanup: @Sendable () async throws -> Void
@@ -149,10 +153,13 @@ final class TestHub: @unchecked Sendable {
         let clock = TestClock()
         let transport = RecordingTransport()
         let app = try await Application.make(.testing)
+        let ids = SecureRandomIDGenerator()
         let context = PayHubContext(
-            config: config, clock: clock,
+            config: config, clock: clock, ids: ids,
             connectors: ConnectorRegistry(connectors),
-            webhookTransport: webhookTransport ?? transport)
+            webhookTransport: webhookTransport ?? transport,
+            mail: InMemoryMailOutbox(renderer: NotificationTransports.renderer(config: config, clock: clock, ids: ids)),
+            sms: LogSMSGateway(ids: ids))
         do {
             try await configure(app, config: config, context: context)
             if migrate { try await app.autoMigrate() }
