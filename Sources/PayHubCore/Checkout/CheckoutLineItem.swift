@@ -33,6 +33,13 @@ public struct CheckoutLine: Equatable, Sendable {
     public var tax: Int64
     /// `subtotal + tax`.
     public var total: Int64
+
+    public init(item: CheckoutLineItem, subtotal: Int64, tax: Int64, total: Int64) {
+        self.item = item
+        self.subtotal = subtotal
+        self.tax = tax
+        self.total = total
+    }
 }
 
 /// An order's amounts, all in one currency's minor unit.
@@ -43,6 +50,15 @@ public struct CheckoutTotals: Equatable, Sendable {
     /// What the customer pays: the payment intent's amount.
     public var amountTotal: Int64
     public var currency: Currency
+
+    /// Amounts as they were worked out (and stored); `compute` is how they are worked out.
+    public init(lines: [CheckoutLine], amountSubtotal: Int64, amountTax: Int64, amountTotal: Int64, currency: Currency) {
+        self.lines = lines
+        self.amountSubtotal = amountSubtotal
+        self.amountTax = amountTax
+        self.amountTotal = amountTotal
+        self.currency = currency
+    }
 
     public static let maximumLines = 100
 
