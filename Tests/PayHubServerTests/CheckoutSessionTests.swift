@@ -202,6 +202,19 @@ final class CheckoutSessionTests: XCTestCase {
         }
     }
 
+    func testConcurrentExpiriesExpireOnce() async throws {
+        try await withEachDatabase { hub in
+            let session = try await createSession(hub)
+            async let first = hub.request(.POST, "/v1/checkout_sessions/\(session.id)/expire")
+            async let second = hub.request(.POST, "/v1/checkout_sessions/\(session.id)/expire")
+            let replies = try await [first, second]
+            XCTAssertEqual(replies.map(\.status), [.ok, .ok], replies.map(\.text).joined(separator: "\n"))
+            XCTAssertEqual(replies.compactMap { $0["status"] as? String }, ["expired", "expired"])
+            let events = try await hub.storedEvents(objectID: session.id)
+            XCTAssertEqual(events.map(\.type), ["checkout.session.expired"])
+        }
+    }
+
     func testPayingTheIntentCompletesTheSessionWithItsEventInTheSameTransaction() async throws {
         try await withEachDatabase { hub in
             let endpoint = try await hub.request(

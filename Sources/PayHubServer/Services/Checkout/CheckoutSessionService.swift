@@ -139,11 +139,18 @@ struct CheckoutSessionService: Sendable {
             do {
                 _ = try await payments.cancel(payment, reason: .expired)
             } catch {
-                // Paid meanwhile, most likely: the session says how it stands.
-                if try await reload(record).session.status == .complete {
-                    throw ServiceError.from(CheckoutRuleViolation.sessionComplete(record.id))
+                // Paid, or expired by a concurrent request, meanwhile: the session says how it stands. Read on the
+                // writer, which sees that change even while its commit is still being grouped (SQLite).
+                let sessions = self.sessions
+                let current = try await context.transactor.writeSQL(on: db) { tx in
+                    try await sessions.session(record.id, in: record.scope, on: tx)
                 }
-                throw error
+                guard let current else { throw ServiceError.notFound("checkout_session", id: record.id.rawValue) }
+                switch current.session.status {
+                case .expired: return current
+                case .complete: throw ServiceError.from(CheckoutRuleViolation.sessionComplete(record.id))
+                case .open: throw error
+                }
             }
             return try await reload(record)
         }
