@@ -16,4 +16,5 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: EventsController())
     try authenticated.register(collection: WebhookEndpointsController())
     try authenticated.register(collection: CheckoutThemeController())
+    try authenticated.register(collection: CheckoutSessionsController())
 }

@@ -15,6 +15,8 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case refundCreated = "refund.created"
     case refundSucceeded = "refund.succeeded"
     case refundFailed = "refund.failed"
+    case checkoutSessionCompleted = "checkout.session.completed"
+    case checkoutSessionExpired = "checkout.session.expired"
 
     /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
     public func matches(filter: String) -> Bool {

@@ -8,6 +8,8 @@ indirect enum FieldShape: Sendable {
     case object([String: FieldShape])
     /// Merchant metadata: up to 50 string keys (40 characters) with string values (500 characters).
     case metadata
+    /// An array whose every element has this shape; elements are named `param.0`, `param.1`, ...
+    case array(FieldShape)
 }
 
 /// A request DTO decoded strictly: unknown fields, wrong types and missing fields are 400s naming the parameter.
@@ -58,22 +60,33 @@ enum StrictJSON {
             guard let fieldShape = shape[key] else {
                 throw APIError.invalid("parameter_unknown", "Received unknown parameter: \(param)", param: param)
             }
-            if value is NSNull { continue }
-            if let number = value as? NSNumber, !(value is Bool), !isWholeInt64(number) {
-                throw APIError.invalid(
-                    "parameter_invalid", "Invalid value for '\(param)': numbers must be integers (amounts are in minor units).",
-                    param: param)
+            try check(value, against: fieldShape, param: param)
+        }
+    }
+
+    static func check(_ value: Any, against fieldShape: FieldShape, param: String) throws {
+        if value is NSNull { return }
+        if let number = value as? NSNumber, !(value is Bool), !isWholeInt64(number) {
+            throw APIError.invalid(
+                "parameter_invalid", "Invalid value for '\(param)': numbers must be integers (amounts are in minor units).",
+                param: param)
+        }
+        switch fieldShape {
+        case .value:
+            return
+        case .object(let nested):
+            guard let nestedObject = value as? [String: Any] else {
+                throw APIError.invalid("parameter_invalid_type", "Invalid type for '\(param)': expected an object.", param: param)
             }
-            switch fieldShape {
-            case .value:
-                continue
-            case .object(let nested):
-                guard let nestedObject = value as? [String: Any] else {
-                    throw APIError.invalid("parameter_invalid_type", "Invalid type for '\(param)': expected an object.", param: param)
-                }
-                try check(nestedObject, against: nested, path: param)
-            case .metadata:
-                try checkMetadata(value, param: param)
+            try check(nestedObject, against: nested, path: param)
+        case .metadata:
+            try checkMetadata(value, param: param)
+        case .array(let element):
+            guard let items = value as? [Any] else {
+                throw APIError.invalid("parameter_invalid_type", "Invalid type for '\(param)': expected an array.", param: param)
+            }
+            for (index, item) in items.enumerated() {
+                try check(item, against: element, param: "\(param).\(index)")
             }
         }
     }

@@ -20,5 +20,6 @@ enum PayHubMigrations {
         M020_CreateAuthenticationDecisions(),
         M060_KeepLatestTryOnDelivery(),
         M061_CreateCheckoutThemes(),
+        M080_CreateCheckoutSessions(),
     ]
 }

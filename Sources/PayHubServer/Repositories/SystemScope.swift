@@ -7,4 +7,6 @@ enum SystemScope: Sendable {
     case deliveryWorker
     /// Housekeeping jobs.
     case janitor
+    /// The checkout session expiry job, which knows a session by id only.
+    case checkoutExpiry
 }

@@ -14,6 +14,7 @@ extension JobScheduler {
             StatusCheckSweep(context: context, db: db, logger: logger),
             SandboxSettlementJob(simulator: SandboxSimulator(context: context, db: db, logger: logger)),
             LateSuccessReversalJob(context: context, db: db, logger: logger),
+            CheckoutSessionExpiryJob(context: context, db: db, logger: logger),
             JanitorJob.idempotencyPurge(context: context, db: db),
             JanitorJob.rateLimitJanitor(context: context, db: db),
         ]
@@ -21,7 +22,10 @@ extension JobScheduler {
             Lane(name: "webhooks", kinds: [.webhookDelivery], concurrency: context.config.webhookConcurrency),
             Lane(
                 name: "default",
-                kinds: [.statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor],
+                kinds: [
+                    .statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor,
+                    .checkoutSessionExpiry,
+                ],
                 concurrency: 4),
         ]
         return JobScheduler(context: context, db: db, logger: logger, handlers: handlers, lanes: lanes)

@@ -53,12 +53,18 @@ extension PaymentService {
             }
             return parsed
         }
-        var payment = try await load(id, principal: principal)
+        return try await cancel(try await load(id, principal: principal), reason: cancellationReason)
+    }
+
+    /// Cancels an intent already loaded in its scope: for the API above, and for PayHub's own cancellations (an
+    /// expired checkout session), which may give `expired` as the reason.
+    func cancel(_ loaded: PaymentIntentAggregate, reason cancellationReason: CancellationReason?) async throws -> PaymentIntentAggregate {
+        var payment = loaded
         try checkCancel(cancellationReason, payment: payment)
         if let unanswered = payment.activeAttempt, !unanswered.status.isFinal, unanswered.providerReference == nil {
             // The provider never answered this attempt: it may have charged. Learn how it ended before voiding.
             try await refresh(unanswered)
-            payment = try await load(id, principal: principal)
+            payment = try await current(payment.id, in: payment.scope)
             if let still = payment.activeAttempt, !still.status.isFinal, still.providerReference == nil {
                 throw PaymentRuleViolation.outcomeUnknown(still.id)
             }

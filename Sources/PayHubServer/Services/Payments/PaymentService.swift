@@ -32,6 +32,27 @@ struct PaymentService: Sendable {
 
     func create(_ input: CreatePaymentIntentRequest, principal: Principal) async throws -> Created {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
+        let now = context.clock.now()
+        let scope = principal.scope
+        let record = try newIntent(input, in: scope, idempotencyKey: RequestIdempotency.key, at: now)
+        if let key = RequestIdempotency.key, let existing = try await payments.payment(
+            createdByIdempotencyKey: key, in: scope, since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
+            // A retry of a request that created this intent but died before its response was stored.
+            return Created(payment: existing, clientToken: try await clientToken(for: existing.id, in: scope, now: now))
+        }
+        let payment = PaymentIntentAggregate(intent: record, attempts: [])
+        let data = JSONText.encode(Presenter.paymentIntent(payment))
+        try await context.transactor.writeSQL(on: db) { tx in
+            try await insert(created: record, data: data, on: tx)
+        }
+        return Created(payment: payment, clientToken: try await clientToken(for: record.id, in: scope, now: now))
+    }
+
+    /// A new intent, validated and not stored yet: what `create` stores, and what a checkout session stores with
+    /// itself (`CheckoutSessionService`), so both are the same kind of intent.
+    func newIntent(
+        _ input: CreatePaymentIntentRequest, in scope: TenantScope, idempotencyKey: String?, at now: Date
+    ) throws -> PaymentIntentRecord {
         let money: Money
         do {
             money = try Money.chargeable(amount: input.amount, currencyCode: input.currency, maximum: context.config.maximumAmount)
@@ -48,30 +69,21 @@ struct PaymentService: Sendable {
         try InputRules.text(input.purchaseReference, max: 255, param: "purchase_reference")
         try InputRules.text(input.description, max: 1000, param: "description")
         try InputRules.customer(input.customer)
-
-        let now = context.clock.now()
-        let scope = principal.scope
-        if let key = RequestIdempotency.key, let existing = try await payments.payment(
-            createdByIdempotencyKey: key, in: scope, since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
-            // A retry of a request that created this intent but died before its response was stored.
-            return Created(payment: existing, clientToken: try await clientToken(for: existing.id, in: scope, now: now))
-        }
-        let record = PaymentIntentRecord(
+        return PaymentIntentRecord(
             intent: PaymentIntent(id: context.ids.make(), amount: money, captureMethod: captureMethod, createdAt: now),
             scope: scope, customerReference: input.customerReference, purchaseReference: input.purchaseReference,
             description: input.description, metadata: input.metadata ?? [:],
             customer: input.customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
-            idempotencyKey: RequestIdempotency.key)
-        let payment = PaymentIntentAggregate(intent: record, attempts: [])
-        let data = JSONText.encode(Presenter.paymentIntent(payment))
-        let (events, payments) = (self.events, self.payments)
-        try await context.transactor.writeSQL(on: db) { tx in
-            try await payments.insert(record, on: tx)
-            try await events.record(
-                [.paymentIntentCreated], data: data, objectID: record.id.rawValue, merchantID: scope.merchantID,
-                livemode: scope.livemode, on: tx)
-        }
-        return Created(payment: payment, clientToken: try await clientToken(for: record.id, in: scope, now: now))
+            idempotencyKey: idempotencyKey)
+    }
+
+    /// Inside the caller's transaction: stores a new intent and records `payment_intent.created` with `data`, the
+    /// intent as presented (encoded before the transaction, so the writer waits less).
+    func insert(created record: PaymentIntentRecord, data: String, on tx: any SQLDatabase) async throws {
+        try await payments.insert(record, on: tx)
+        try await events.record(
+            [.paymentIntentCreated], data: data, objectID: record.id.rawValue, merchantID: record.scope.merchantID,
+            livemode: record.scope.livemode, on: tx)
     }
 
     private func clientToken(for id: PaymentIntentID, in scope: TenantScope, now: Date) async throws -> String {
@@ -103,6 +115,7 @@ struct PaymentService: Sendable {
             try await events.record(
                 transition.events, object: Presenter.paymentIntent(payment), objectID: intentID.rawValue,
                 merchantID: scope.merchantID, livemode: scope.livemode, on: tx)
+            try await CheckoutSessionCompletion.intentChanged(payment, by: transition, context: context, on: tx)
             if let attempt = transition.attempt.flatMap({ payment.attempt($0.id) }), !transition.isNoOp {
                 if transition.startsReversal {
                     try await JobScheduler.enqueue(LateSuccessReversalJob.job(attempt: attempt.id, at: now), context: context, on: tx)

@@ -1,0 +1,31 @@
+import Foundation
+import PayHubConnectors
+import PayHubCore
+
+/// Where the customer is when the shop creates the session: what checkout rules read besides the order.
+enum CheckoutChannel: String, CaseIterable, Sendable {
+    case web, app, pos, link
+}
+
+/// A checkout session as stored: the state `CheckoutSessionMachine` changes, whose it is, and what the shop said
+/// of its customer, its pages and its rules.
+struct CheckoutSessionRecord: Sendable, Equatable {
+    var session: CheckoutSession
+    let scope: TenantScope
+    var customer: CustomerDetails?
+    var customerReference: String?
+    var purchaseReference: String?
+    var successURL: String?
+    var cancelURL: String?
+    /// A language tag, or `auto` (the customer's browser decides).
+    var locale: String
+    var userType: String?
+    var channel: CheckoutChannel?
+    /// ISO 3166 alpha-2.
+    var country: String?
+    var metadata: [String: String]
+    /// The `Idempotency-Key` of the request that created it, if any.
+    var idempotencyKey: String?
+
+    var id: CheckoutSessionID { session.id }
+}
