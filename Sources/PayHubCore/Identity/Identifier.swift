@@ -49,6 +49,7 @@ public enum WebhookEndpointKind: IdentifierKind { public static let prefix = "we
 public enum WebhookDeliveryKind: IdentifierKind { public static let prefix = "whd" }
 public enum ProviderAccountKind: IdentifierKind { public static let prefix = "pa" }
 public enum APIKeyKind: IdentifierKind { public static let prefix = "key" }
+public enum CheckoutRuleKind: IdentifierKind { public static let prefix = "crule" }
 
 public typealias MerchantID = Identifier<MerchantKind>
 public typealias PaymentIntentID = Identifier<PaymentIntentKind>
@@ -59,6 +60,7 @@ public typealias WebhookEndpointID = Identifier<WebhookEndpointKind>
 public typealias WebhookDeliveryID = Identifier<WebhookDeliveryKind>
 public typealias ProviderAccountID = Identifier<ProviderAccountKind>
 public typealias APIKeyID = Identifier<APIKeyKind>
+public typealias CheckoutRuleID = Identifier<CheckoutRuleKind>
 
 public struct IdentifierInvalid: Error, Equatable, Sendable, CustomStringConvertible {
     public var value: String
