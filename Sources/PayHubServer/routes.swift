@@ -15,4 +15,5 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: RefundsController())
     try authenticated.register(collection: EventsController())
     try authenticated.register(collection: WebhookEndpointsController())
+    try authenticated.register(collection: CheckoutRulesController())
 }

@@ -6,6 +6,8 @@ import Vapor
 indirect enum FieldShape: Sendable {
     case value
     case object([String: FieldShape])
+    /// A list of objects, each with these fields.
+    case list([String: FieldShape])
     /// Merchant metadata: up to 50 string keys (40 characters) with string values (500 characters).
     case metadata
 }
@@ -72,6 +74,17 @@ enum StrictJSON {
                     throw APIError.invalid("parameter_invalid_type", "Invalid type for '\(param)': expected an object.", param: param)
                 }
                 try check(nestedObject, against: nested, path: param)
+            case .list(let element):
+                guard let items = value as? [Any] else {
+                    throw APIError.invalid("parameter_invalid_type", "Invalid type for '\(param)': expected a list.", param: param)
+                }
+                for (index, item) in items.enumerated() {
+                    guard let itemObject = item as? [String: Any] else {
+                        throw APIError.invalid(
+                            "parameter_invalid_type", "Invalid type for '\(param).\(index)': expected an object.", param: "\(param).\(index)")
+                    }
+                    try check(itemObject, against: element, path: "\(param).\(index)")
+                }
             case .metadata:
                 try checkMetadata(value, param: param)
             }

@@ -19,5 +19,6 @@ enum PayHubMigrations {
         M031_ForgetStoredResponsesCarryingSecrets(),
         M020_CreateAuthenticationDecisions(),
         M060_KeepLatestTryOnDelivery(),
+        M070_CreateCheckoutRules(),
     ]
 }
