@@ -94,11 +94,15 @@ struct CheckoutRuleService: Sendable {
     /// The rule that wins for these attributes and the methods it shows that the merchant's accounts offer.
     func evaluate(_ input: EvaluateCheckoutRulesRequest, principal: Principal) async throws -> Evaluation {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
-        let session = try Self.attributes(input)
+        return try await decide(for: try Self.attributes(input), in: principal.scope)
+    }
+
+    /// What a checkout in this scope shows for a session: the seam the hosted checkout reads.
+    func decide(for session: CheckoutAttributes, in scope: TenantScope) async throws -> Evaluation {
         let reader = context.transactor.reader(db)
-        let (version, stored, capabilities) = (
-            try await rules.version(in: principal.scope, on: reader), try await rules.active(in: principal.scope, on: reader),
-            try await OfferedMethods(context: context).capabilities(in: principal.scope, on: reader))
+        let version = try await rules.version(in: scope, on: reader)
+        let stored = try await rules.active(in: scope, on: reader)
+        let capabilities = try await OfferedMethods(context: context).capabilities(in: scope, on: reader)
         let decision = CheckoutRuleSet(stored.map(\.rule)).decide(for: session, capabilities: capabilities)
         return Evaluation(version: version, rule: decision.rule.flatMap { winner in stored.first { $0.id == winner.id } }, methods: decision.methods)
     }
