@@ -83,6 +83,7 @@ let package = Package(
         .executableTarget(
             name: "payhub-bench",
             dependencies: [
+                "PayHubCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -17,4 +17,5 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: WebhookEndpointsController())
     try authenticated.register(collection: CheckoutThemeController())
     try authenticated.register(collection: CheckoutSessionsController())
+    try authenticated.register(collection: CheckoutRulesController())
 }

@@ -6,10 +6,9 @@ import NIOHTTP1
 
 /// Drives complete payments (create an intent, attempt it with `tok_visa`) against a running PayHub at a chosen
 /// concurrency, then prints throughput and latency percentiles. A load generator, not a test.
-@main
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "payhub-bench", abstract: "Measure complete payments per second against a running PayHub.")
+        commandName: "payments", abstract: "Measure complete payments per second against a running PayHub.")
 
     @Option(help: "PayHub's base URL.") var url = "http://127.0.0.1:8080"
     @Option(help: "A test-mode secret key (sk_test_...).") var key: String

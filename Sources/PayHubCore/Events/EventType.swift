@@ -17,6 +17,9 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case refundFailed = "refund.failed"
     case checkoutSessionCompleted = "checkout.session.completed"
     case checkoutSessionExpired = "checkout.session.expired"
+    /// A merchant's checkout rules changed (each change gives the rule set a new version).
+    case checkoutRuleCreated = "checkout_rule.created"
+    case checkoutRuleDeleted = "checkout_rule.deleted"
 
     /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
     public func matches(filter: String) -> Bool {

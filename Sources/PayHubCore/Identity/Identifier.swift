@@ -50,6 +50,7 @@ public enum WebhookDeliveryKind: IdentifierKind { public static let prefix = "wh
 public enum ProviderAccountKind: IdentifierKind { public static let prefix = "pa" }
 public enum APIKeyKind: IdentifierKind { public static let prefix = "key" }
 public enum CheckoutSessionKind: IdentifierKind { public static let prefix = "cs" }
+public enum CheckoutRuleKind: IdentifierKind { public static let prefix = "crule" }
 
 public typealias MerchantID = Identifier<MerchantKind>
 public typealias PaymentIntentID = Identifier<PaymentIntentKind>
@@ -61,6 +62,7 @@ public typealias WebhookDeliveryID = Identifier<WebhookDeliveryKind>
 public typealias ProviderAccountID = Identifier<ProviderAccountKind>
 public typealias APIKeyID = Identifier<APIKeyKind>
 public typealias CheckoutSessionID = Identifier<CheckoutSessionKind>
+public typealias CheckoutRuleID = Identifier<CheckoutRuleKind>
 
 public struct IdentifierInvalid: Error, Equatable, Sendable, CustomStringConvertible {
     public var value: String

@@ -21,5 +21,6 @@ enum PayHubMigrations {
         M060_KeepLatestTryOnDelivery(),
         M061_CreateCheckoutThemes(),
         M080_CreateCheckoutSessions(),
+        M070_CreateCheckoutRules(),
     ]
 }

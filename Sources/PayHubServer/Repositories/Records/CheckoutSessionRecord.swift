@@ -2,11 +2,6 @@ import Foundation
 import PayHubConnectors
 import PayHubCore
 
-/// Where the customer is when the shop creates the session: what checkout rules read besides the order.
-enum CheckoutChannel: String, CaseIterable, Sendable {
-    case web, app, pos, link
-}
-
 /// A checkout session as stored: the state `CheckoutSessionMachine` changes, whose it is, and what the shop said
 /// of its customer, its pages and its rules.
 struct CheckoutSessionRecord: Sendable, Equatable {

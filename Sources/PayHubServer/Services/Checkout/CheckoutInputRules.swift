@@ -1,3 +1,4 @@
+import PayHubCore
 import Foundation
 
 /// Checks on a checkout session's own input that DTO decoding cannot express (the intent's are `InputRules`).

@@ -1,0 +1,26 @@
+import PayHubConnectors
+import PayHubCore
+import SQLKit
+
+/// What the merchant's enabled provider accounts offer, in the terms of the checkout rules: one capability per
+/// account and method its connector declares (`ConnectorCapabilities.methods` and `currencies`), for the accounts
+/// that may take payments in the scope's mode. Connectors declare no amount limits yet.
+struct OfferedMethods: Sendable {
+    let context: PayHubContext
+
+    func capabilities(in scope: TenantScope, on db: any SQLDatabase) async throws -> [MethodCapability] {
+        let accounts = try await ProviderAccountRepository().enabled(in: scope, provider: nil, on: db)
+        var capabilities: [MethodCapability] = []
+        for account in accounts {
+            guard let connector = context.connectors[account.provider], !scope.livemode || connector.capabilities.liveMode else { continue }
+            let declared = connector.capabilities
+            let currencies = declared.currencies.map { Set($0.compactMap { try? Currency(code: $0) }) }
+            for method in declared.methods.sorted() {
+                guard let type = PaymentMethodType(rawValue: method) else { continue }
+                let capability = MethodCapability(paymentMethod: type, provider: account.provider, currencies: currencies)
+                if !capabilities.contains(capability) { capabilities.append(capability) }
+            }
+        }
+        return capabilities
+    }
+}
