@@ -79,7 +79,9 @@ final class CheckoutRulesTests: XCTestCase {
             XCTAssertEqual(none["object"] as? String, "checkout_rule_evaluation")
             XCTAssertTrue(none["rule"] is NSNull)
             XCTAssertEqual(none["version"] as? Int, 0)
-            XCTAssertEqual(Set(self.methods(none)), ["card", "mobile_money", "wallet"], "no rules: everything the sandbox offers")
+            XCTAssertEqual(
+                Set(self.methods(none)), ["card", "wallet", "mobile_money", "bank_redirect", "bnpl", "bank_transfer", "qr"],
+                "no rules: everything the sandbox offers")
 
             let wallet = try await hub.request(.POST, "/v1/checkout_rules", json: walletAboveHundred)
             let businessRule = try await hub.request(.POST, "/v1/checkout_rules", json: business)
@@ -151,7 +153,7 @@ final class CheckoutRulesTests: XCTestCase {
                  "rule_value_invalid", "conditions.0.value.1"),
                 (["priority": 1, "conditions": [["key": "amount", "operator": "equals", "value": 1, "currency": "ZZZ"]], "methods": card],
                  "rule_currency_invalid", "conditions.0.currency"),
-                (["priority": 1, "methods": [["payment_method": "card"], ["payment_method": "bnpl"]]],
+                (["priority": 1, "methods": [["payment_method": "card"], ["payment_method": "cash_on_delivery"]]],
                  "rule_method_unavailable", "methods.1.payment_method"),
                 (["priority": 1, "methods": [["payment_method": "card", "provider": "stripe"]]],
                  "rule_method_unavailable", "methods.0.provider"),
@@ -254,7 +256,7 @@ final class CheckoutRulesTests: XCTestCase {
             let rule = try await hub.request(.POST, "/v1/checkout_rules", json: business)
             hub.clock.advance(1)
             _ = try await hub.request(.DELETE, "/v1/checkout_rules/\(rule.id)")
-            let refused = try await hub.request(.POST, "/v1/checkout_rules", json: ["priority": 1, "methods": [["payment_method": "qr"]]])
+            let refused = try await hub.request(.POST, "/v1/checkout_rules", json: ["priority": 1, "methods": [["payment_method": "cash_on_delivery"]]])
             XCTAssertEqual(refused.status, .badRequest)
 
             let stored = try await hub.storedEvents().filter { $0.type.hasPrefix("checkout_rule.") }
