@@ -54,8 +54,8 @@ struct EventRepository: Sendable {
             """).run()
     }
 
-    /// Records a try of `delivery` (which had `earlierTries` before it) and where the delivery stands after it:
-    /// `pending` with its next try, or final.
+    /// Records a try of `delivery` and where the delivery stands after it: `pending` with its next try, or final. The
+    /// try the row kept before (if `delivery` had one) moves to the log first.
     func record(
         _ attempt: WebhookDeliveryAttempt, of delivery: PendingDelivery, status: WebhookDeliveryStatus, nextTry: Date?, at now: Date,
         on db: any SQLDatabase

@@ -20,7 +20,8 @@ struct CheckoutThemeService: Sendable {
         let scope = principal.scope
         let themes = self.themes
         return try await context.transactor.writeSQL(on: db) { tx in
-            try await tx.lockForUpdate("merchants", id: scope.merchantID)
+            // Concurrent changes take turns, so neither is lost.
+            try await MerchantRepository().lock(scope, on: tx)
             let current = try await themes.theme(in: scope, on: tx)
             let theme: CheckoutTheme
             do {
