@@ -11,6 +11,16 @@ public struct SandboxConnector: PaymentConnector {
 
     /// Every method family the checkout can show.
     public static let methods: Set<String> = ["card", "wallet", "mobile_money", "bank_redirect", "bnpl", "bank_transfer", "qr"]
+
+    /// The test cards a checkout page offers for the sandbox's card method, as a real provider's card element would
+    /// hand over its token: the page never sees a card number.
+    public static let testCards: [(token: String, label: String)] = [
+        ("tok_visa", "Visa ending 4242: succeeds"),
+        ("tok_threeds", "Visa ending 3184: asks for 3-D Secure"),
+        ("tok_declined", "Visa ending 0002: declined"),
+        ("tok_insufficient_funds", "Visa ending 9995: insufficient funds"),
+        ("tok_processing", "Visa ending 0077: processing, then succeeds"),
+    ]
     /// The account the sandbox's bank transfers go to.
     static let transferAccount = (holder: "PayHub Sandbox Collections", iban: "NL91ABNA0417164300", bic: "ABNANL2A")
 

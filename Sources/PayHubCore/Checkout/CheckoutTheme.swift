@@ -93,7 +93,7 @@ public struct CheckoutTheme: Equatable, Sendable {
 }
 
 /// What a merchant (or a session) changes in a theme; nil leaves a value as it is, "" clears an optional one.
-public struct CheckoutThemeChanges: Equatable, Sendable {
+public struct CheckoutThemeChanges: Equatable, Sendable, Codable {
     public var pageTitle, logoURL, faviconURL, termsURL: String?
     public var primaryColor, backgroundColor, textColor, buttonColor, buttonTextColor: String?
     public var font: String?
@@ -115,6 +115,21 @@ public struct CheckoutThemeChanges: Equatable, Sendable {
         self.buttonTextColor = buttonTextColor
         self.font = font
         self.cornerRadius = cornerRadius
+    }
+
+    /// The API's field names, which sessions' overrides are stored under too.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case font
+        case pageTitle = "page_title"
+        case logoURL = "logo_url"
+        case faviconURL = "favicon_url"
+        case termsURL = "terms_url"
+        case primaryColor = "primary_color"
+        case backgroundColor = "background_color"
+        case textColor = "text_color"
+        case buttonColor = "button_color"
+        case buttonTextColor = "button_text_color"
+        case cornerRadius = "corner_radius"
     }
 }
 

@@ -36,6 +36,9 @@ public struct PayHubConfig: Sendable {
     /// Requests per second a client token may poll one payment intent with.
     public var clientPollsPerSecond: Double
     public var clientTokenLifetime: TimeInterval
+    /// Requests per second one client address may make to the hosted checkout's pages (a burst of four times
+    /// that is allowed); one session's pages get half of it, whoever opens them.
+    public var checkoutPageRequestsPerSecond: Double
     public var webhookTimeout: TimeInterval
     public var webhookConcurrency: Int
     /// Whether webhooks may go to private, loopback and link-local addresses (local development only).
@@ -183,6 +186,7 @@ public struct PayHubConfig: Sendable {
             apiRequestsPerSecond: integer("PAYHUB_API_RATE_LIMIT", default: 1000, range: 1...1_000_000),
             clientPollsPerSecond: seconds("PAYHUB_CLIENT_POLL_RATE", default: 2, positive: true),
             clientTokenLifetime: seconds("PAYHUB_CLIENT_TOKEN_TTL", default: 3600, positive: true),
+            checkoutPageRequestsPerSecond: seconds("PAYHUB_CHECKOUT_RATE_LIMIT", default: 10, positive: true),
             webhookTimeout: seconds("PAYHUB_WEBHOOK_TIMEOUT", default: 15, positive: true),
             webhookConcurrency: integer("PAYHUB_WEBHOOK_CONCURRENCY", default: 64, range: 1...256),
             webhookAllowsPrivate: flag("PAYHUB_WEBHOOK_ALLOW_PRIVATE", default: false),

@@ -31,6 +31,9 @@ struct TranslationCatalog: Sendable {
         self.texts = texts
     }
 
+    /// The catalog shipped in the bundle, loaded once (`TranslationCatalogTests` proves it loads).
+    static let shipped: Result<TranslationCatalog, any Error> = Result { try bundled() }
+
     /// The catalog shipped in the bundle.
     static func bundled() throws -> TranslationCatalog {
         let directory = Bundle.module.bundleURL.appendingPathComponent("Resources/Locales")

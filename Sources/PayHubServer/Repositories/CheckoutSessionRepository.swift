@@ -11,7 +11,7 @@ struct CheckoutSessionRepository: Sendable {
     private static let columns = """
         id, merchant_id, livemode, status, payment_intent_id, currency, amount_subtotal, amount_tax, amount_total, \
         line_items, customer, customer_reference, purchase_reference, success_url, cancel_url, locale, user_type, \
-        channel, country, metadata, expires_at, completed_at, expired_at, created_at, updated_at, idempotency_key
+        channel, country, metadata, expires_at, completed_at, expired_at, created_at, updated_at, idempotency_key, theme
         """
 
     func insert(_ record: CheckoutSessionRecord, on tx: any SQLDatabase) async throws {
@@ -23,7 +23,7 @@ struct CheckoutSessionRepository: Sendable {
             record.customer.map { JSONText.encode(CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale)) },
             record.customerReference, record.purchaseReference, record.successURL, record.cancelURL, record.locale, record.userType,
             record.channel?.rawValue, record.country, JSONText.encode(record.metadata), session.expiresAt, session.completedAt,
-            session.expiredAt, session.createdAt, session.updatedAt, record.idempotencyKey,
+            session.expiredAt, session.createdAt, session.updatedAt, record.idempotencyKey, record.theme.map(JSONText.encode),
         ]
         try await tx.raw("INSERT INTO checkout_sessions (\(unsafeRaw: Self.columns)) VALUES (\(binds: values))").run()
     }
@@ -129,7 +129,8 @@ struct CheckoutSessionRepository: Sendable {
             channel: try channel.map { try stored.parse($0, column: "channel") },
             country: try row.optional("country"),
             metadata: try stored.json([String: String].self, try row.decode(column: "metadata", as: String.self), column: "metadata"),
-            idempotencyKey: try row.optional("idempotency_key"))
+            idempotencyKey: try row.optional("idempotency_key"),
+            theme: try (try row.optional("theme", as: String.self)).map { try stored.json(CheckoutThemeChanges.self, $0, column: "theme") })
     }
 }
 

@@ -9,4 +9,6 @@ enum SystemScope: Sendable {
     case janitor
     /// The checkout session expiry job, which knows a session by id only.
     case checkoutExpiry
+    /// The hosted checkout, whose URL names the session only: the session found decides the tenant.
+    case checkoutPage
 }

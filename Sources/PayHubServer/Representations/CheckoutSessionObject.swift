@@ -49,11 +49,13 @@ struct CheckoutSessionObject: Content, Equatable {
     var expiresAt: Int64
     @AlwaysEncoded var completedAt: Int64?
     @AlwaysEncoded var expiredAt: Int64?
+    /// The session's overrides of the merchant's theme (only the fields it changes).
+    @AlwaysEncoded var theme: CheckoutThemeChanges?
     var created: Int64
     var updated: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, object, livemode, status, url, currency, customer, locale, channel, country, metadata, created, updated
+        case id, object, livemode, status, url, currency, customer, locale, channel, country, metadata, created, updated, theme
         case paymentIntent = "payment_intent"
         case amountSubtotal = "amount_subtotal"
         case amountTax = "amount_tax"
@@ -102,6 +104,7 @@ extension Presenter {
             expiresAt: unix(session.expiresAt),
             completedAt: session.completedAt.map(unix),
             expiredAt: session.expiredAt.map(unix),
+            theme: record.theme,
             created: unix(session.createdAt),
             updated: unix(session.updatedAt))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PayHubCore
 
 struct CreateCheckoutSessionRequest: StrictRequest {
     struct LineItem: Codable, Sendable {
@@ -30,9 +31,11 @@ struct CreateCheckoutSessionRequest: StrictRequest {
     var userType: String?
     var channel: String?
     var country: String?
+    /// Overrides of the merchant's theme for this session only.
+    var theme: CheckoutThemeChanges?
 
     enum CodingKeys: String, CodingKey {
-        case amount, currency, customer, locale, metadata, channel, country
+        case amount, currency, customer, locale, metadata, channel, country, theme
         case lineItems = "line_items"
         case customerReference = "customer_reference"
         case purchaseReference = "purchase_reference"
@@ -49,5 +52,6 @@ struct CreateCheckoutSessionRequest: StrictRequest {
         "customer": .object(["name": .value, "email": .value, "phone": .value, "locale": .value]),
         "customer_reference": .value, "purchase_reference": .value, "success_url": .value, "cancel_url": .value, "locale": .value,
         "capture_method": .value, "expires_at": .value, "metadata": .metadata, "user_type": .value, "channel": .value, "country": .value,
+        "theme": .object(CheckoutThemeChanges.shape),
     ]
 }

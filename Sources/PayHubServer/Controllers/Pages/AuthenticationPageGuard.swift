@@ -24,30 +24,41 @@ struct AuthenticationPageGuard {
 
     /// A fresh token for a page about `attemptID`: the value for the form and the cookie to set with it.
     func issue(attemptID: PaymentAttemptID, path: String, secure: Bool) -> (formToken: String, cookie: (String, HTTPCookies.Value)) {
+        issue(subject: attemptID.rawValue, path: path, secure: secure)
+    }
+
+    /// A fresh token for the forms of a page about `subject` (an attempt's or a checkout session's id), valid on
+    /// `path` and below it.
+    func issue(subject: String, path: String, secure: Bool) -> (formToken: String, cookie: (String, HTTPCookies.Value)) {
         let nonce = Self.letters(Array(SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }))
         let cookie = HTTPCookies.Value(
             string: nonce, maxAge: 3600, path: path, isSecure: secure, isHTTPOnly: true, sameSite: .strict)
-        return (nonce + "." + mac(nonce: nonce, attemptID: attemptID), (Self.cookieName, cookie))
+        return (nonce + "." + mac(nonce: nonce, subject: subject), (Self.cookieName, cookie))
     }
 
     /// Checks a posted form: the cookie and the form carry the same nonce, and its MAC names `attemptID`.
     func check(_ request: Request, attemptID: PaymentAttemptID) throws {
+        try check(request, subject: attemptID.rawValue)
+    }
+
+    /// Checks a posted form of a page about `subject`.
+    func check(_ request: Request, subject: String) throws {
         let posted = (try? request.content.get(String.self, at: Self.formField)) ?? ""
         let parts = posted.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, let cookie = request.cookies[Self.cookieName]?.string,
               constantTimeEquals(Array(parts[0].utf8), Array(cookie.utf8)),
-              constantTimeEquals(Array(parts[1].utf8), Array(mac(nonce: parts[0], attemptID: attemptID).utf8))
+              constantTimeEquals(Array(parts[1].utf8), Array(mac(nonce: parts[0], subject: subject).utf8))
         else { throw Self.csrfInvalid }
     }
 
-    private func mac(nonce: String, attemptID: PaymentAttemptID) -> String {
+    private func mac(nonce: String, subject: String) -> String {
         let key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("payhub-page-csrf".utf8), using: masterKey))
-        return Self.letters(Array(HMAC<SHA256>.authenticationCode(for: Data("\(attemptID).\(nonce)".utf8), using: key)))
+        return Self.letters(Array(HMAC<SHA256>.authenticationCode(for: Data("\(subject).\(nonce)".utf8), using: key)))
     }
 
     /// Bytes as letters `a` to `p`, two a byte: a token without digits never looks like a card number to
     /// `CardDataGuardMiddleware`, which would refuse the form.
-    private static func letters(_ bytes: [UInt8]) -> String {
+    static func letters(_ bytes: [UInt8]) -> String {
         let alphabet = Array("abcdefghijklmnop")
         return String(bytes.flatMap { [alphabet[Int($0 >> 4)], alphabet[Int($0 & 0x0F)]] })
     }
@@ -65,6 +76,11 @@ struct AuthenticationPageGuard {
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+    }
+
+    /// 32 random letters: a form's one-use value that the card-data guard never mistakes for a card number.
+    static func randomLetters() -> String {
+        letters(Array(SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }))
     }
 
     static func newNonce() -> String {

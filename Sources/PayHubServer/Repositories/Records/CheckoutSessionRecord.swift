@@ -21,6 +21,8 @@ struct CheckoutSessionRecord: Sendable, Equatable {
     var metadata: [String: String]
     /// The `Idempotency-Key` of the request that created it, if any.
     var idempotencyKey: String?
+    /// What this session changes in the merchant's theme.
+    var theme: CheckoutThemeChanges? = nil
 
     var id: CheckoutSessionID { session.id }
 }

@@ -22,6 +22,16 @@ enum CheckoutInputRules {
         return raw
     }
 
+    /// A session's theme overrides: each value valid on its own (the merchant's theme may change before the page shows).
+    static func theme(_ changes: CheckoutThemeChanges?) throws {
+        guard let changes else { return }
+        do {
+            _ = try CheckoutTheme.standard.applying(changes)
+        } catch {
+            throw ServiceError.invalid("parameter_invalid", "theme.\(error.field) \(error.reason).", param: "theme.\(error.field)")
+        }
+    }
+
     static func pages(success: String?, cancel: String?) throws {
         try InputRules.url(success, param: "success_url")
         try InputRules.url(cancel, param: "cancel_url")

@@ -33,6 +33,7 @@ struct CheckoutSessionService: Sendable {
         try CheckoutInputRules.pages(success: input.successURL, cancel: input.cancelURL)
         let attributes = try CheckoutInputRules.attributes(userType: input.userType, channel: input.channel, country: input.country)
         let locale = try CheckoutInputRules.locale(input.locale)
+        try CheckoutInputRules.theme(input.theme)
         let intent = try payments.newIntent(
             CreatePaymentIntentRequest(
                 amount: totals.amountTotal, currency: totals.currency.code, captureMethod: input.captureMethod,
@@ -50,7 +51,7 @@ struct CheckoutSessionService: Sendable {
             scope: scope, customer: intent.customer, customerReference: input.customerReference,
             purchaseReference: input.purchaseReference, successURL: input.successURL, cancelURL: input.cancelURL, locale: locale,
             userType: attributes.userType, channel: attributes.channel, country: attributes.country, metadata: input.metadata ?? [:],
-            idempotencyKey: RequestIdempotency.key)
+            idempotencyKey: RequestIdempotency.key, theme: input.theme)
         let intentData = JSONText.encode(Presenter.paymentIntent(PaymentIntentAggregate(intent: intent, attempts: [])))
         let (payments, sessions, context) = (self.payments, self.sessions, self.context)
         try await context.transactor.writeSQL(on: db) { tx in

@@ -1,0 +1,218 @@
+import Foundation
+import PayHubConnectors
+import PayHubCore
+
+/// What a hosted checkout page shows, with every text already in the customer's language: templates only lay it
+/// out (and Leaf escapes every value).
+struct CheckoutPageModel: Encodable {
+    struct Line: Encodable {
+        var name: String
+        var quantity: Int64
+        var amount: String
+    }
+
+    struct Method: Encodable {
+        /// The form value: the method, and the provider when the rule names one.
+        var value: String
+        var id: String
+        var label: String
+        var checked: Bool
+        var asksPhone: Bool
+        var hasTestCards: Bool
+        /// The sandbox's test cards (its stand-in for a provider's card element); empty otherwise.
+        var testCards: [TestCard]
+    }
+
+    struct TestCard: Encodable {
+        var token: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct BankTransfer: Encodable {
+        var accountHolder: String
+        var iban: String
+        var bic: String
+        var reference: String
+    }
+
+    /// Which part of the page is shown.
+    enum Screen: String, Encodable {
+        case choose, otp, ussd, qr, bankTransfer = "bank_transfer", redirect, succeeded, failed, pending, expired
+    }
+
+    var lang: String
+    var title: String
+    var merchant: String
+    var logoURL: String?
+    var faviconURL: String?
+    var styleNonce: String
+    /// The theme's values as CSS custom properties: only validated colours, a font from the safe list, a number.
+    var themeCSS: String
+    var stylesheet: String
+    var script: String
+    var screen: Screen
+    var t: [String: String]
+    var heading: String
+    var message: String?
+    var lines: [Line]
+    var showBreakdown: Bool
+    var subtotal: String
+    var tax: String
+    var total: String
+    var expires: String
+    var methods: [Method]
+    var hasMethods: Bool
+    var showsOrder: Bool
+    var showBack: Bool
+    var showContinue: Bool
+    var payLabel: String
+    var termsURL: String?
+    var termsBefore: String
+    var termsLink: String
+    var termsAfter: String
+    var csrfToken: String?
+    var attemptKey: String?
+    var payAction: String
+    var otpAction: String
+    var linkAction: String
+    var pageURL: String
+    var continueURL: String
+    var resultURL: String
+    var statusURL: String
+    var cancelURL: String?
+    var successURL: String?
+    var backLabel: String
+    var qrData: String?
+    var bankTransfer: BankTransfer?
+    /// Seconds before a pending page reloads itself (without JavaScript).
+    var refreshSeconds: Int?
+    var errorMessage: String?
+    /// Where the page's scripts look for the session's state.
+    var sessionID: String
+}
+
+/// Builds a page's model from a session, the customer's language and what the page is for.
+struct CheckoutPageModelBuilder {
+    let subject: CheckoutPageService.Subject
+    let locale: CustomerLocale
+    let catalog: TranslationCatalog
+    let publicBaseURL: String
+
+    /// Keys every template reads from `t`: the plain sentences without placeholders.
+    static let sharedKeys = [
+        "checkout.choose_method", "checkout.order", "checkout.quantity", "checkout.subtotal", "checkout.tax", "checkout.total",
+        "checkout.otp", "checkout.confirm", "checkout.phone", "checkout.email", "checkout.pay_by_link", "checkout.send_link",
+        "checkout.terms_required", "checkout.no_method", "checkout.choose_another", "footer.secured", "result.refresh", "result.retry",
+        "action.qr", "action.ussd", "action.redirect", "checkout.test_card", "checkout.account_holder", "checkout.iban", "checkout.bic",
+        "checkout.reference",
+    ]
+
+    func model(screen: CheckoutPageModel.Screen, csrfToken: String?, attemptKey: String?, styleNonce: String, errorMessage: String? = nil) -> CheckoutPageModel {
+        let session = subject.session
+        let theme = subject.theme
+        let merchant = subject.merchantName
+        let totals = session.session.totals
+        let money = { (minor: Int64) in LocalizedMoney.format(Money(minorUnits: minor, currency: totals.currency), in: locale) }
+        let total = money(totals.amountTotal)
+        let id = session.id
+        var texts: [String: String] = [:]
+        for key in Self.sharedKeys { texts[key.replacingOccurrences(of: ".", with: "_")] = catalog.text(key, in: locale) }
+        let (before, link, after) = Self.split(catalog.text("checkout.terms", in: locale, ["terms_link": "\u{1}", "end_link": "\u{2}"]))
+        let lastFailure: PaymentFailure? = if case .choose(let failure) = subject.step { failure } else { nil }
+        let action = subject.payment.activeAttempt?.attempt.nextAction
+        return CheckoutPageModel(
+            lang: locale.rawValue,
+            title: theme.pageTitle ?? catalog.text("checkout.title", in: locale, ["merchant": merchant]),
+            merchant: merchant, logoURL: theme.logoURL, faviconURL: theme.faviconURL, styleNonce: styleNonce,
+            themeCSS: Self.css(theme), stylesheet: CheckoutAsset.stylesheet.path, script: CheckoutAsset.script.path,
+            screen: screen, t: texts,
+            heading: heading(screen),
+            message: message(screen, total: total, failure: lastFailure, action: action),
+            lines: totals.lines.map { CheckoutPageModel.Line(name: $0.item.name, quantity: $0.item.quantity, amount: money($0.subtotal)) },
+            showBreakdown: !totals.lines.isEmpty, subtotal: money(totals.amountSubtotal), tax: money(totals.amountTax), total: total,
+            expires: catalog.text("checkout.expires", in: locale, ["date": LocalizedDate.format(session.session.expiresAt, in: locale)]),
+            methods: methods(), hasMethods: !subject.methods.isEmpty,
+            showsOrder: [.choose, .otp, .ussd, .qr, .bankTransfer, .redirect].contains(screen),
+            showBack: session.cancelURL != nil && screen != .succeeded, showContinue: session.successURL != nil && screen == .succeeded,
+            payLabel: catalog.text("checkout.pay", in: locale, ["amount": total]),
+            termsURL: theme.termsURL, termsBefore: before, termsLink: link, termsAfter: after,
+            csrfToken: csrfToken, attemptKey: attemptKey,
+            payAction: CheckoutRoute.pay.path(id), otpAction: CheckoutRoute.otp.path(id), linkAction: CheckoutRoute.payByLink.path(id),
+            pageURL: CheckoutRoute.page.path(id), continueURL: CheckoutRoute.handOff.path(id), resultURL: CheckoutRoute.result.path(id), statusURL: CheckoutRoute.status.path(id),
+            cancelURL: session.cancelURL, successURL: session.successURL,
+            backLabel: catalog.text("checkout.cancel", in: locale, ["merchant": merchant]),
+            qrData: { if case .displayQRCode(let data)? = action { data } else { nil } }(),
+            bankTransfer: { () -> CheckoutPageModel.BankTransfer? in
+                guard case .displayBankTransferInstructions(let details)? = action else { return nil }
+                return CheckoutPageModel.BankTransfer(
+                    accountHolder: details.accountHolder, iban: details.iban, bic: details.bic, reference: details.reference)
+            }(),
+            refreshSeconds: [.pending, .ussd, .qr, .bankTransfer].contains(screen) ? 3 : nil,
+            errorMessage: errorMessage,
+            sessionID: id.rawValue)
+    }
+
+    private func heading(_ screen: CheckoutPageModel.Screen) -> String {
+        switch screen {
+        case .choose, .otp, .ussd, .qr, .bankTransfer, .redirect: catalog.text("checkout.order", in: locale)
+        case .succeeded: catalog.text("result.succeeded.title", in: locale)
+        case .failed: catalog.text("result.failed.title", in: locale)
+        case .pending: catalog.text("result.pending.title", in: locale)
+        case .expired: catalog.text("result.expired.title", in: locale)
+        }
+    }
+
+    private func message(_ screen: CheckoutPageModel.Screen, total: String, failure: PaymentFailure?, action: NextAction?) -> String? {
+        let merchant = subject.merchantName
+        switch screen {
+        case .succeeded: return catalog.text("result.succeeded.body", in: locale, ["merchant": merchant, "amount": total])
+        case .failed: return catalog.text("result.failed.body", in: locale)
+        case .pending: return catalog.text("result.pending.body", in: locale)
+        case .expired: return catalog.text("result.expired.body", in: locale, ["merchant": merchant])
+        case .choose: return failure.map { _ in catalog.text("result.failed.body", in: locale) }
+        case .otp, .ussd:
+            // The provider's own instruction (its language), after PayHub's.
+            if case .otp(let text)? = action { return text }
+            if case .ussd(let text)? = action { return text }
+            return nil
+        case .qr: return catalog.text("action.qr", in: locale)
+        case .redirect: return catalog.text("action.redirect", in: locale)
+        case .bankTransfer:
+            guard case .displayBankTransferInstructions(let details)? = action else { return nil }
+            return catalog.text("action.bank_transfer", in: locale, ["amount": total, "reference": details.reference])
+        }
+    }
+
+    private func methods() -> [CheckoutPageModel.Method] {
+        subject.methods.enumerated().map { index, method in
+            let type = method.paymentMethod.rawValue
+            let value = method.provider.map { "\(type):\($0)" } ?? type
+            let cards = method.paymentMethod.rawValue == "card" && method.provider == SandboxConnector.name
+                ? SandboxConnector.testCards.enumerated().map { CheckoutPageModel.TestCard(token: $1.token, label: $1.label, selected: $0 == 0) }
+                : []
+            return CheckoutPageModel.Method(
+                value: value, id: "method-\(index)", label: label(of: type), checked: index == 0, asksPhone: type == "mobile_money",
+                hasTestCards: !cards.isEmpty,
+                testCards: cards)
+        }
+    }
+
+    private func label(of method: String) -> String {
+        let key = "method.\(method)"
+        return catalog.keys.contains(key) ? catalog.text(key, in: locale) : method.replacingOccurrences(of: "_", with: " ").capitalized
+    }
+
+    /// The terms sentence around its link: text before the link, the link's text, text after.
+    static func split(_ text: String) -> (String, String, String) {
+        let start = text.firstIndex(of: "\u{1}"), end = text.firstIndex(of: "\u{2}")
+        guard let start, let end, start < end else { return (text, "", "") }
+        return (String(text[..<start]), String(text[text.index(after: start)..<end]), String(text[text.index(after: end)...]))
+    }
+
+    static func css(_ theme: CheckoutTheme) -> String {
+        ":root{--ph-primary:\(theme.primaryColor);--ph-background:\(theme.backgroundColor);--ph-text:\(theme.textColor);"
+            + "--ph-button:\(theme.buttonColor);--ph-button-text:\(theme.buttonTextColor);--ph-radius:\(theme.cornerRadius)px;"
+            + "--ph-font:\(theme.font.stack.replacingOccurrences(of: "'", with: ""));}"
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import PayHubCore
+import Vapor
+
+/// Answers one checkout request for one session: its pages in the customer's language under the checkout's
+/// security headers, its redirects (always to a `CheckoutRoute`), its CSRF check.
+struct CheckoutPageResponder {
+    let request: Request
+    let subject: CheckoutPageService.Subject
+
+    var locale: CustomerLocale {
+        let session = subject.session
+        let requested = session.locale == "auto" ? session.customer?.locale : session.locale
+        return CustomerLocale.negotiate(
+            requested: requested, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: .en)
+    }
+
+    private var catalog: TranslationCatalog {
+        get throws { try TranslationCatalog.shipped.get() }
+    }
+
+    func text(_ key: String) -> String {
+        (try? catalog.text(key, in: locale)) ?? key
+    }
+
+    /// What the customer reads about a refused choice: PayHub's own sentence in their language (a provider's
+    /// message is neither translated nor meant for them).
+    func text(for error: ServiceError) -> String {
+        switch error.code {
+        case "phone_invalid": text("checkout.phone_invalid")
+        case CheckoutPageService.methodNotOffered.code: text("checkout.method_not_offered")
+        default: text("checkout.choice_invalid")
+        }
+    }
+
+    /// The checkout page for the session's step; a finished session shows its result.
+    func render(for step: CheckoutPageStep, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        switch step {
+        case .choose: return try await render(.choose, error: error, status: status)
+        case .handOff: return try await render(.redirect, status: status)
+        case .inPage(.otp): return try await render(.otp, error: error, status: status)
+        case .inPage(.ussd): return try await render(.ussd, status: status)
+        case .inPage(.displayQRCode): return try await render(.qr, status: status)
+        case .inPage(.displayBankTransferInstructions): return try await render(.bankTransfer, status: status)
+        case .inPage(.redirectToURL): return try await render(.redirect, status: status)
+        case .pending, .succeeded, .expired: return try await renderResult(of: step)
+        }
+    }
+
+    /// The result page: succeeded, failed (with a retry), pending (which updates itself) or expired. A session
+    /// still waiting for the customer goes back to its page.
+    func renderResult(of step: CheckoutPageStep) async throws -> Response {
+        switch step {
+        case .succeeded: return try await render(.succeeded)
+        case .expired: return try await render(.expired)
+        case .pending: return try await render(.pending)
+        case .choose(let failure?) : _ = failure; return try await render(.failed)
+        case .choose(nil), .handOff, .inPage: return redirect(.page)
+        }
+    }
+
+    private func render(_ screen: CheckoutPageModel.Screen, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let nonce = AuthenticationPageGuard.newNonce()
+        let secure = request.payhub.config.publicBaseURL.hasPrefix("https:")
+        let forms = screen == .choose || screen == .otp
+        let issued = forms
+            ? AuthenticationPageGuard(context: request.payhub).issue(
+                subject: subject.session.id.rawValue, path: CheckoutRoute.page.path(subject.session.id), secure: secure)
+            : nil
+        let attemptKey = forms ? AuthenticationPageGuard.randomLetters() : nil
+        let builder = CheckoutPageModelBuilder(subject: subject, locale: locale, catalog: try catalog, publicBaseURL: request.payhub.config.publicBaseURL)
+        let model = builder.model(screen: screen, csrfToken: issued?.formToken, attemptKey: attemptKey, styleNonce: nonce, errorMessage: error)
+        let response = try await request.view.render("checkout", model).encodeResponse(for: request)
+        response.status = status
+        if let (name, value) = issued?.cookie { response.cookies[name] = value }
+        CheckoutPageHeaders.secure(response, styleNonce: nonce, theme: subject.theme, frameAncestors: [])
+        return response
+    }
+
+    /// The pending page's poller: where the session stands, and where to go when that is final.
+    func status(_ step: CheckoutPageStep) throws -> Response {
+        struct Status: Encodable {
+            var step: String
+            var final: Bool
+            var next: String
+        }
+        let name: String = switch step {
+        case .choose(let failure): failure == nil ? "open" : "failed"
+        case .handOff: "redirect"
+        case .inPage(let action): action.type
+        case .pending: "pending"
+        case .succeeded: "succeeded"
+        case .expired: "expired"
+        }
+        let next = step.isFinal || name == "failed" ? CheckoutRoute.result : CheckoutRoute.page
+        let response = Response(status: .ok)
+        try response.content.encode(Status(step: name, final: step.isFinal, next: next.path(subject.session.id)), as: .json)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        return response
+    }
+
+    func redirect(_ route: CheckoutRoute) -> Response {
+        request.redirect(to: route.path(subject.session.id), redirectType: .normal)
+    }
+
+    /// Post/Redirect/Get after an action: on to the provider, back to the page for an in-page step, or the result.
+    func redirect(after step: CheckoutPageStep) -> Response {
+        switch step {
+        case .handOff(let url): request.redirect(to: url, redirectType: .normal)
+        case .inPage, .choose(nil): redirect(.page)
+        case .choose, .pending, .succeeded, .expired: redirect(.result)
+        }
+    }
+
+    /// Refuses a form that did not come from this session's page in this browser.
+    func checkForm() throws {
+        try AuthenticationPageGuard(context: request.payhub).check(request, subject: subject.session.id.rawValue)
+    }
+}
+
+/// The checkout pages' security headers.
+enum CheckoutPageHeaders {
+    /// A Content-Security-Policy without inline script (the page's one style block has a nonce), images from
+    /// PayHub and the theme's logo and favicon hosts, and framing only by the merchant's allowed origins.
+    static func secure(_ response: Response, styleNonce: String, theme: CheckoutTheme, frameAncestors: [String]) {
+        let imageHosts = Set([theme.logoURL, theme.faviconURL].compactMap { $0.flatMap(origin(of:)) }).sorted()
+        let ancestors = frameAncestors.isEmpty ? "'none'" : frameAncestors.joined(separator: " ")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: [
+            "default-src 'none'", "script-src 'self'", "style-src 'self' 'nonce-\(styleNonce)'",
+            "img-src " + (["'self'", "data:"] + imageHosts).joined(separator: " "), "connect-src 'self'", "base-uri 'none'",
+            "frame-ancestors \(ancestors)",
+        ].joined(separator: "; "))
+        if frameAncestors.isEmpty { response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY") }
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+    }
+
+    /// `https://host[:port]` of an https URL (theme URLs are validated as such).
+    static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), components.scheme == "https", let host = components.host, !host.isEmpty,
+              host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" })
+        else { return nil }
+        return "https://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+}
+
+/// Rate limits of the checkout pages: per client address and per session.
+enum CheckoutPageLimits {
+    static func take(_ request: Request, session: String) async throws {
+        let context = request.payhub
+        let rate = context.config.checkoutPageRequestsPerSecond
+        let now = context.clock.now()
+        let address = request.remoteAddress?.ipAddress ?? "unknown"
+        let buckets = [("checkout-address:\(address)", rate), ("checkout-session:\(session.prefix(64))", rate / 2)]
+        for (bucket, perSecond) in buckets {
+            if let wait = try await context.rateLimiter.take(bucket, perSecond: perSecond, burst: max(10, perSecond * 4), now: now, on: request.db) {
+                throw ServiceError(
+                    kind: .rateLimited, code: "rate_limited", message: "Too many requests; retry after \(wait) second(s).", retryAfter: wait)
+            }
+        }
+    }
+}
+
+/// The checkout's stylesheet and script: files of the repository, served as they are.
+enum CheckoutAssets {
+    private static let files: [CheckoutAsset: Data] = Dictionary(uniqueKeysWithValues: CheckoutAsset.allCases.compactMap { asset in
+        let url = Bundle.module.bundleURL.appendingPathComponent("Resources/Checkout/\(asset.rawValue)")
+        return (try? Data(contentsOf: url)).map { (asset, $0) }
+    })
+
+    static func response(_ asset: CheckoutAsset, request: Request) throws -> Response {
+        guard let data = files[asset] else { throw Abort(.notFound) }
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = asset.contentType
+        response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        return response
+    }
+}

@@ -1,0 +1,108 @@
+import PayHubCore
+import Vapor
+
+/// The hosted checkout's pages, registered from `CheckoutRoute`. Every page is server-rendered and works without
+/// JavaScript; every form carries a CSRF token bound to the session; every request is rate-limited per client
+/// address and per session.
+struct CheckoutPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        for route in CheckoutRoute.allCases {
+            routes.on(route.method, route.pattern, body: .collect(maxSize: "16kb")) { request in
+                try await handle(route, request)
+            }
+        }
+        for asset in CheckoutAsset.allCases {
+            routes.get(CheckoutAsset.directory + [PathComponent(stringLiteral: asset.rawValue)]) { request in
+                try CheckoutAssets.response(asset, request: request)
+            }
+        }
+    }
+
+    private func handle(_ route: CheckoutRoute, _ request: Request) async throws -> Response {
+        let raw = try request.parameters.require(CheckoutRoute.sessionParameter)
+        try await CheckoutPageLimits.take(request, session: raw)
+        let service = CheckoutPageService(context: request.payhub, db: request.db, logger: request.logger)
+        let subject = try await service.subject(raw)
+        let page = CheckoutPageResponder(request: request, subject: subject)
+        switch route {
+        case .page:
+            return try await page.render(for: subject.step)
+        case .result:
+            return try await page.renderResult(of: subject.step)
+        case .status:
+            return try page.status(subject.step)
+        case .handOff:
+            if case .handOff(let url) = subject.step { return request.redirect(to: url, redirectType: .normal) }
+            return page.redirect(.page)
+        case .back:
+            return page.redirect(after: try await service.returned(subject).step)
+        case .pay:
+            try page.checkForm()
+            let form = try request.content.decode(CheckoutPayForm.self)
+            if subject.theme.termsURL != nil, form.terms != "accepted" {
+                return try await page.render(for: subject.step, error: page.text("checkout.terms_required"), status: .badRequest)
+            }
+            let choice: CheckoutPageService.Choice
+            do {
+                choice = try form.choice()
+            } catch let error as ServiceError {
+                return try await page.render(for: subject.step, error: page.text(for: error), status: .badRequest)
+            }
+            do {
+                let paid = try await service.pay(
+                    subject, choice: choice, returnURL: CheckoutRoute.back.url(subject.session.id, publicBaseURL: request.payhub.config.publicBaseURL),
+                    key: "checkout:" + form.attemptKey)
+                return page.redirect(after: paid.step)
+            } catch let error as ServiceError where error.kind == .invalidInput {
+                return try await page.render(for: subject.step, error: page.text(for: error), status: .badRequest)
+            }
+        case .otp:
+            try page.checkForm()
+            let form = try request.content.decode(CheckoutCodeForm.self)
+            return page.redirect(after: try await service.submitCode(subject, otp: form.otp).step)
+        case .payByLink:
+            try page.checkForm()
+            throw ServiceError.conflict("pay_by_link_unavailable", "Paying later by link is not available for this checkout.")
+        }
+    }
+}
+
+/// The Pay form.
+struct CheckoutPayForm: Content {
+    var method: String
+    var terms: String?
+    var cardToken: String?
+    var phone: String?
+    /// A random value rendered with the form: a form sent twice is one attempt.
+    var attemptKey: String
+
+    enum CodingKeys: String, CodingKey {
+        case method, terms, phone
+        case cardToken = "card_token"
+        case attemptKey = "attempt_key"
+    }
+
+    func choice() throws -> CheckoutPageService.Choice {
+        let parts = method.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let first = parts.first, let type = PaymentMethodType(rawValue: first) else { throw CheckoutPageService.methodNotOffered }
+        guard attemptKey.count >= 16, attemptKey.count <= 64, attemptKey.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw ServiceError.invalid("parameter_invalid", "The form is incomplete: open the page again.", param: "attempt_key")
+        }
+        let phone = phone?.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "")
+        if type.rawValue == "mobile_money" {
+            guard let phone, phone.wholeMatch(of: /(\+|00)[0-9]{8,15}/) != nil else {
+                throw ServiceError.invalid(
+                    "phone_invalid", "Enter the phone number of the mobile money account, with its country code.", param: "phone")
+            }
+        }
+        return CheckoutPageService.Choice(
+            method: type, provider: parts.count == 2 ? parts[1] : nil,
+            token: type.rawValue == "card" ? cardToken : nil,
+            msisdn: type.rawValue == "mobile_money" ? phone : nil)
+    }
+}
+
+/// The one-time code form.
+struct CheckoutCodeForm: Content {
+    var otp: String
+}

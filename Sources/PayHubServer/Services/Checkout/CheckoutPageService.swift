@@ -1,0 +1,164 @@
+import FluentKit
+import Foundation
+import Logging
+import PayHubCore
+import SQLKit
+
+/// The hosted checkout, seen from the customer's browser: the session its URL names, what the page shows, and what
+/// the customer does there (pay, enter a code, come back from the provider). It acts with the rights of the
+/// session's own client (a client-token principal for its intent), never more.
+struct CheckoutPageService: Sendable {
+    /// A session as its page sees it.
+    struct Subject: Sendable {
+        var session: CheckoutSessionRecord
+        var payment: PaymentIntentAggregate
+        var merchantName: String
+        var theme: CheckoutTheme
+        /// The methods the merchant's rules show for this session, in the rule's order.
+        var methods: [RuleMethod]
+
+        var step: CheckoutPageStep {
+            let intent = payment.intent.intent
+            return CheckoutPageStep.of(
+                session: session.session.status, intent: intent.status, nextAction: payment.activeAttempt?.attempt.nextAction,
+                lastFailure: intent.lastPaymentError)
+        }
+
+        /// The customer's rights: those of a client token for the session's intent.
+        var principal: Principal {
+            Principal(
+                merchantID: session.scope.merchantID, livemode: session.scope.livemode,
+                credential: .clientToken(paymentIntentID: session.session.paymentIntentID.rawValue))
+        }
+    }
+
+    /// What the customer chose on the page.
+    struct Choice: Sendable, Equatable {
+        var method: PaymentMethodType
+        var provider: String?
+        /// A provider's token for the method (the sandbox's test card, a wallet's token): never card data.
+        var token: String?
+        /// The payer's phone number, for mobile money.
+        var msisdn: String?
+    }
+
+    static let sessionClosed = ServiceError.conflict(
+        "checkout_session_closed", "This checkout can no longer be paid: it is complete, expired, or waiting for an earlier payment.")
+    static let methodNotOffered = ServiceError.invalid(
+        "payment_method_not_offered", "Choose one of the payment methods this page shows.", param: "payment_method")
+
+    let context: PayHubContext
+    let db: any Database
+    let logger: Logger
+
+    private var reader: any SQLDatabase { context.transactor.reader(db) }
+    private var payments: PaymentService { PaymentService(context: context, db: db, logger: logger) }
+
+    /// The session a page URL names, with everything its page shows; an unknown id is a 404.
+    func subject(_ rawID: String) async throws -> Subject {
+        guard let id = CheckoutSessionID(validating: rawID),
+              let session = try await CheckoutSessionRepository().session(id, for: .checkoutPage, on: reader)
+        else { throw ServiceError.notFound("checkout_session", id: rawID) }
+        return try await subject(of: session)
+    }
+
+    private func subject(of session: CheckoutSessionRecord) async throws -> Subject {
+        let scope = session.scope
+        let payment = try await payments.current(session.session.paymentIntentID, in: scope)
+        guard let merchant = try await MerchantRepository().find(try MerchantID(parsing: scope.merchantID), on: reader) else {
+            throw ServiceError.notFound("checkout_session", id: session.id.rawValue)
+        }
+        var theme = try await CheckoutThemeRepository().theme(in: scope, on: reader).theme
+        if let overrides = session.theme, let themed = try? theme.applying(overrides) { theme = themed }
+        let decision = try await CheckoutRuleService(context: context, db: db).decide(for: session.ruleAttributes, in: scope)
+        let capabilities = try await OfferedMethods(context: context).capabilities(in: scope, on: reader)
+        let methods = Self.shown(decision, capabilities: capabilities, currency: session.session.totals.currency)
+        return Subject(session: session, payment: payment, merchantName: merchant.name, theme: theme, methods: methods)
+    }
+
+    /// The order methods take when no rule orders them: the most used first.
+    static let standardOrder = ["card", "wallet", "mobile_money", "bank_redirect", "bnpl", "bank_transfer", "qr"]
+
+    /// The rules' methods, each with the provider that takes it (the first account offering it, as the router
+    /// picks), in the winning rule's order, or the standard order when no rule applies.
+    static func shown(_ decision: CheckoutRuleService.Evaluation, capabilities: [MethodCapability], currency: Currency) -> [RuleMethod] {
+        var methods = decision.methods.map { method -> RuleMethod in
+            guard method.provider == nil,
+                  let offer = capabilities.first(where: { $0.paymentMethod == method.paymentMethod && ($0.currencies?.contains(currency) ?? true) })
+            else { return method }
+            return RuleMethod(paymentMethod: method.paymentMethod, provider: offer.provider)
+        }
+        if decision.rule == nil {
+            let rank = { (method: RuleMethod) in standardOrder.firstIndex(of: method.paymentMethod.rawValue) ?? standardOrder.count }
+            methods = methods.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+        }
+        return methods
+    }
+
+    /// Starts an attempt with what the customer chose. A decline is not an error here: the page shows it and the
+    /// customer chooses again. `key` makes a resent form (a double click, a reload) the same attempt.
+    func pay(_ subject: Subject, choice: Choice, returnURL: String, key: String) async throws -> Subject {
+        guard subject.session.session.status == .open else { throw Self.sessionClosed }
+        guard let offered = subject.methods.first(where: { $0.paymentMethod == choice.method && (choice.provider == nil || $0.provider == choice.provider) })
+        else { throw Self.methodNotOffered }
+        if !subject.step.acceptsPayment, !subject.payment.attempts.contains(where: { $0.idempotencyKey == key }) {
+            throw Self.sessionClosed
+        }
+        let input = AttemptPaymentRequest(
+            provider: choice.provider ?? offered.provider,
+            paymentMethod: PaymentMethodInput(
+                type: choice.method.rawValue, token: choice.token, msisdn: choice.msisdn,
+                country: choice.msisdn.map { PhoneCountry.of($0) ?? subject.session.country ?? "" }),
+            returnURL: returnURL)
+        do {
+            _ = try await RequestIdempotency.$key.withValue(key) {
+                try await payments.attempt(subject.payment.id.rawValue, input: input, principal: subject.principal)
+            }
+        } catch let error as ServiceError where error.paymentIntentID != nil {
+            // Declined: recorded on the intent as its last payment error, which the page shows.
+        }
+        return try await reload(subject)
+    }
+
+    /// The customer's one-time code for the attempt waiting for it.
+    func submitCode(_ subject: Subject, otp: String) async throws -> Subject {
+        guard case .inPage(.otp) = subject.step, let attempt = subject.payment.activeAttempt else { throw Self.sessionClosed }
+        do {
+            _ = try await payments.authenticate(
+                subject.payment.id.rawValue, attemptID: attempt.id.rawValue, otp: otp, principal: subject.principal)
+        } catch let error as ServiceError where error.paymentIntentID != nil {
+            // A wrong code or a declined payment: the page says so and the customer chooses again.
+        }
+        return try await reload(subject)
+    }
+
+    /// Back from the provider's page: the attempt is brought up to date with its provider when PayHub has not heard
+    /// how the customer's visit ended (a webhook may still be on its way), so the page can say at once.
+    func returned(_ subject: Subject) async throws -> Subject {
+        if let attempt = subject.payment.activeAttempt, !attempt.status.isFinal {
+            try await payments.refresh(attempt)
+        }
+        return try await reload(subject)
+    }
+
+    func reload(_ subject: Subject) async throws -> Subject {
+        guard let session = try await CheckoutSessionRepository().session(subject.session.id, in: subject.session.scope, on: reader) else {
+            throw ServiceError.notFound("checkout_session", id: subject.session.id.rawValue)
+        }
+        var reloaded = subject
+        reloaded.session = session
+        reloaded.payment = try await payments.current(session.session.paymentIntentID, in: session.scope)
+        return reloaded
+    }
+}
+
+extension CheckoutSessionRecord {
+    /// What the checkout rules read of this session.
+    var ruleAttributes: CheckoutAttributes {
+        let totals = session.totals
+        return CheckoutAttributes(
+            amount: totals.amountTotal, currency: totals.currency, userType: userType, channel: channel,
+            country: country.flatMap(CountryCode.init(rawValue:)), productCategories: Set(totals.lines.compactMap(\.item.category)),
+            metadata: metadata)
+    }
+}
