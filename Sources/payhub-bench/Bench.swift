@@ -51,12 +51,12 @@ struct Bench: AsyncParsableCommand {
         _ = receiver?.takeDelays()
         let started = ContinuousClock.now
         let result = try await measure(payer, seconds: duration)
-        let seconds = Self.seconds(ContinuousClock.now - started)
+        let seconds = Load.seconds(ContinuousClock.now - started)
         let latencies = result.latencies.sorted()
         print(String(format: "concurrency %d%@: %d payments in %.1f s = %.0f payments/s; latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; errors %d",
                      concurrency, receiver == nil ? "" : " with a webhook endpoint", latencies.count, seconds,
-                     Double(latencies.count) / seconds, Self.percentile(latencies, 0.50) * 1000, Self.percentile(latencies, 0.95) * 1000,
-                     Self.percentile(latencies, 0.99) * 1000, result.errors))
+                     Double(latencies.count) / seconds, Load.percentile(latencies, 0.50) * 1000, Load.percentile(latencies, 0.95) * 1000,
+                     Load.percentile(latencies, 0.99) * 1000, result.errors))
         if let receiver {
             let delays = receiver.takeDelays().sorted()
             // Two events per payment (created, succeeded), warm-up included.
@@ -65,67 +65,21 @@ struct Bench: AsyncParsableCommand {
             while receiver.received < expected, ContinuousClock.now - stopped < .seconds(60) {
                 try await Task.sleep(nanoseconds: 10_000_000)
             }
-            let drained = Self.seconds(ContinuousClock.now - stopped)
+            let drained = Load.seconds(ContinuousClock.now - stopped)
             let backlog = receiver.received >= expected
                 ? String(format: "backlog empty %.2f s after the load stopped", drained)
                 : "\(expected - receiver.received) deliveries still missing 60 s after the load stopped"
             print(String(format: "webhooks: %.0f deliveries/s during the run; delay from event to receipt p50 %.1f ms, p95 %.1f ms, p99 %.1f ms; %@; duplicates %d",
-                         Double(delays.count) / seconds, Self.percentile(delays, 0.50) * 1000, Self.percentile(delays, 0.95) * 1000,
-                         Self.percentile(delays, 0.99) * 1000, backlog, receiver.duplicates))
+                         Double(delays.count) / seconds, Load.percentile(delays, 0.50) * 1000, Load.percentile(delays, 0.95) * 1000,
+                         Load.percentile(delays, 0.99) * 1000, backlog, receiver.duplicates))
         }
-        if let serverPid, let peak = Self.peakMemory(pid: serverPid) {
+        if let serverPid, let peak = Load.peakMemory(pid: serverPid) {
             print("server peak memory (VmHWM): \(peak / 1024) MB")
         }
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-    }
-
-    struct Result {
-        var latencies: [Double] = []
-        var errors = 0
-    }
-
-    func measure(_ payer: Payer, seconds: Double) async throws -> Result {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-        return try await withThrowingTaskGroup(of: Result.self) { group in
-            for _ in 0..<concurrency {
-                group.addTask {
-                    var result = Result()
-                    while ContinuousClock.now < deadline {
-                        let start = ContinuousClock.now
-                        do {
-                            try await payer.pay()
-                            let elapsed = ContinuousClock.now - start
-                            result.latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                        } catch {
-                            result.errors += 1
-                        }
-                    }
-                    return result
-                }
-            }
-            var total = Result()
-            for try await partial in group {
-                total.latencies += partial.latencies
-                total.errors += partial.errors
-            }
-            return total
-        }
-    }
-
-    static func peakMemory(pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return Int(line.split(separator: " ").dropFirst().first ?? "")
-        }
-        return nil
+    func measure(_ payer: Payer, seconds: Double) async throws -> LoadResult {
+        try await Load.run(concurrency: concurrency, seconds: seconds) { try await payer.pay() }
     }
 }
 
@@ -167,7 +121,7 @@ struct Payer: Sendable {
         _ = try await post("/v1/webhook_endpoints/\(id)", nil, expect: 200, method: .DELETE)
     }
 
-    private func post(_ path: String, _ body: String?, expect status: UInt, method: HTTPMethod = .POST) async throws -> [UInt8] {
+    func post(_ path: String, _ body: String?, expect status: UInt, method: HTTPMethod = .POST) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
