@@ -69,7 +69,8 @@ final class CardDataScannerTests: XCTestCase {
     }
 
     /// The guard runs on every request: a typical payment body is scanned in microseconds (about 2 µs in a
-    /// release build; the bound leaves room for debug builds and a busy machine).
+    /// release build, 100 µs in a debug build). The bound only catches a scan gone quadratic: it leaves room for a
+    /// debug build on a busy shared machine, where CI runs.
     func testAJSONBodyIsScannedFastEnoughForEveryRequest() {
         let body = Array("""
             {"amount": 1250, "currency": "EUR", "purchase_reference": "order-1001", "description": "Two coffees and a cake", \
@@ -81,6 +82,6 @@ final class CardDataScannerTests: XCTestCase {
         let started = ContinuousClock.now
         for _ in 0..<rounds { XCTAssertFalse(CardDataScanner.jsonContainsCardNumber(body)) }
         let perBody = (ContinuousClock.now - started) / rounds
-        XCTAssertLessThan(perBody, .microseconds(100), "\(perBody) per body")
+        XCTAssertLessThan(perBody, .milliseconds(1), "\(perBody) per body")
     }
 }

@@ -56,17 +56,17 @@ final class CheckoutPageTests: XCTestCase {
         try await withEachDatabase { hub in
             let session = try await hub.checkoutSession(["success_url": "https://shop.example/thanks"])
             var browser = CheckoutBrowser(hub)
-            let sent = try await pay(&browser, session.path, method: "card:sandbox", ["card_token": "tok_visa"])
-            XCTAssertEqual(sent.status, .seeOther)
-            XCTAssertEqual(sent.location, session.path + "/result")
-            let result = try await browser.open(session.path + "/result")
+            let sent = try await pay(&browser, session.path, method: "card:sandbox")
+            let back = try await browser.payOnSandboxCardPage(sent.location, card: "tok_visa")
+            XCTAssertTrue(try CheckoutBrowser.local(back.location).hasPrefix(session.path + "/return"))
+            let result = try await browser.follow(try CheckoutBrowser.local(back.location))
             XCTAssertEqual(result.text(ofID: "result-message"), "Thank you: Test Shop has received your payment of €25.00.")
             XCTAssertTrue(result.contains(#"href="https://shop.example/thanks""#))
             let complete = try await sessionStatus(hub, session.id)
             XCTAssertEqual(complete, "complete")
 
             // The same form again, and a new form: neither pays twice.
-            let replay = try await pay(&browser, session.path, method: "card:sandbox", ["card_token": "tok_visa"])
+            let replay = try await pay(&browser, session.path, method: "card:sandbox")
             XCTAssertNotEqual(replay.status, .ok)
             let attempts = try await hub.request(.GET, "/v1/payment_intents/\(session.intent)")
             XCTAssertEqual(attempts["amount_received"] as? Int, 2500)
@@ -82,7 +82,7 @@ final class CheckoutPageTests: XCTestCase {
             var browser = CheckoutBrowser(hub)
             let page = try await browser.open(session.path)
             let form = [
-                "method": "card:sandbox", "card_token": "tok_processing", "csrf_token": page.field("csrf_token") ?? "",
+                "method": "mobile_money:sandbox", "phone": "+2250700000002", "csrf_token": page.field("csrf_token") ?? "",
                 "attempt_key": page.field("attempt_key") ?? "",
             ]
             let first = try await browser.submit(session.path + "/pay", form)
@@ -92,10 +92,11 @@ final class CheckoutPageTests: XCTestCase {
             let rows = try await (hub.app.db as! any SQLDatabase).raw(
                 "SELECT id FROM payment_attempts WHERE payment_intent_id = \(bind: session.intent)").all()
             XCTAssertEqual(rows.count, 1, "a double click is one attempt")
-            let pending = try await browser.open(session.path + "/result")
-            XCTAssertTrue(pending.contains(#"http-equiv="refresh""#), "the pending page updates itself without JavaScript")
+            let waiting = try await browser.open(session.path)
+            XCTAssertNotNil(waiting.text(ofID: "action-message"), "the USSD step is shown in the page")
+            XCTAssertTrue(waiting.contains(#"http-equiv="refresh""#), "a waiting page updates itself without JavaScript")
             let status = try await browser.open(session.path + "/status")
-            XCTAssertTrue(status.html.contains(#""step":"pending""#), status.html)
+            XCTAssertTrue(status.html.contains(#""step":"ussd""#), status.html)
         }
     }
 
@@ -103,9 +104,9 @@ final class CheckoutPageTests: XCTestCase {
         try await withEachDatabase { hub in
             let session = try await hub.checkoutSession()
             var browser = CheckoutBrowser(hub)
-            let declined = try await pay(&browser, session.path, method: "card:sandbox", ["card_token": "tok_declined"])
-            XCTAssertEqual(declined.location, session.path + "/result")
-            let failed = try await browser.open(session.path + "/result")
+            let sent = try await pay(&browser, session.path, method: "card:sandbox")
+            let declined = try await browser.payOnSandboxCardPage(sent.location, card: "tok_declined")
+            let failed = try await browser.follow(try CheckoutBrowser.local(declined.location))
             XCTAssertTrue(failed.contains("Payment failed"))
             XCTAssertTrue(failed.contains(#"id="retry""#))
             let retry = try await browser.open(session.path)
@@ -125,18 +126,22 @@ final class CheckoutPageTests: XCTestCase {
         }
     }
 
-    func testThreeDSecureFailedOnTheProvidersPageComesBackAsAFailure() async throws {
+    func testThreeDSecureOnTheProvidersPageFailedThenApproved() async throws {
         try await withEachDatabase { hub in
             let session = try await hub.checkoutSession()
             var browser = CheckoutBrowser(hub)
-            let sent = try await pay(&browser, session.path, method: "card:sandbox", ["card_token": "tok_threeds"])
-            let providerPath = String(try XCTUnwrap(sent.location).dropFirst("http://payhub.test".count))
-            let decided = try await hub.decideOnPage(providerPath, decision: "fail")
-            let back = String(try XCTUnwrap(decided.headers.first(name: .location)).dropFirst("http://payhub.test".count))
-            let result = try await browser.follow(back)
-            XCTAssertTrue(result.contains("Payment failed"), result.html)
+            let sent = try await pay(&browser, session.path, method: "card:sandbox")
+            let failedBack = try await browser.payOnSandboxCardPage(sent.location, card: "tok_threeds", challenge: "fail")
+            let failed = try await browser.follow(try CheckoutBrowser.local(failedBack.location))
+            XCTAssertTrue(failed.contains("Payment failed"), failed.html)
             let open = try await sessionStatus(hub, session.id)
             XCTAssertEqual(open, "open", "the customer may try again")
+            let again = try await pay(&browser, session.path, method: "card:sandbox")
+            let approvedBack = try await browser.payOnSandboxCardPage(again.location, card: "tok_threeds", challenge: "approve")
+            let succeeded = try await browser.follow(try CheckoutBrowser.local(approvedBack.location))
+            XCTAssertTrue(succeeded.contains("Payment successful"), succeeded.html)
+            let complete = try await sessionStatus(hub, session.id)
+            XCTAssertEqual(complete, "complete")
         }
     }
 
@@ -185,7 +190,7 @@ final class CheckoutPageTests: XCTestCase {
             _ = try await hub.request(.POST, "/v1/checkout_theme", json: ["terms_url": "https://shop.example/terms"])
             let session = try await hub.checkoutSession()
             var browser = CheckoutBrowser(hub)
-            let refused = try await pay(&browser, session.path, method: "card:sandbox", ["card_token": "tok_visa", "terms": ""])
+            let refused = try await pay(&browser, session.path, method: "card:sandbox", ["terms": ""])
             XCTAssertEqual(refused.status, .badRequest)
             XCTAssertEqual(refused.text(ofID: "form-error"), "Accept the terms and conditions to pay.")
             let intent = try await hub.request(.GET, "/v1/payment_intents/\(session.intent)")
@@ -199,7 +204,7 @@ final class CheckoutPageTests: XCTestCase {
             let second = try await hub.checkoutSession()
             var browser = CheckoutBrowser(hub)
             let page = try await browser.open(first.path)
-            let form = ["method": "card:sandbox", "card_token": "tok_visa", "attempt_key": page.field("attempt_key") ?? ""]
+            let form = ["method": "card:sandbox", "attempt_key": page.field("attempt_key") ?? ""]
             let tokenless = try await browser.submit(first.path + "/pay", form)
             XCTAssertEqual(tokenless.status, .forbidden)
             XCTAssertTrue(tokenless.contains("This form cannot be sent from here"), tokenless.html)
@@ -324,7 +329,7 @@ final class CheckoutPageTests: XCTestCase {
             let shown = try await browser.open(session.path)
             XCTAssertTrue(shown.contains("This checkout has expired"), shown.html)
             let late = try await browser.submit(session.path + "/pay", [
-                "method": "card:sandbox", "card_token": "tok_visa", "csrf_token": page.field("csrf_token") ?? "",
+                "method": "card:sandbox", "csrf_token": page.field("csrf_token") ?? "",
                 "attempt_key": page.field("attempt_key") ?? "",
             ])
             XCTAssertEqual(late.status, .conflict)

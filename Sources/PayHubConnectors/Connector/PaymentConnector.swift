@@ -80,11 +80,16 @@ public struct ConnectorCapabilities: Sendable, Equatable {
     public var deduplication: Deduplication
     /// Whether the provider moves real money: only such providers may back live-mode accounts.
     public var liveMode: Bool
+    /// Whether a card payment may come without a token: the provider then sends the customer to its own page to
+    /// enter the card (`redirect_to_url`), as the hosted checkout does for cards.
+    public var hostedCardPage: Bool
 
     public init(
         methods: Set<String>, currencies: Set<String>? = nil, manualCapture: Bool, partialRefund: Bool,
-        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool, liveMode: Bool, deduplication: Deduplication = .idempotencyKey
+        statusCheck: Bool, incomingWebhooks: Bool, otp: Bool, liveMode: Bool, deduplication: Deduplication = .idempotencyKey,
+        hostedCardPage: Bool = false
     ) {
+        self.hostedCardPage = hostedCardPage
         self.deduplication = deduplication
         self.methods = methods
         self.currencies = currencies

@@ -12,15 +12,20 @@ public struct SandboxConnector: PaymentConnector {
     /// Every method family the checkout can show.
     public static let methods: Set<String> = ["card", "wallet", "mobile_money", "bank_redirect", "bnpl", "bank_transfer", "qr"]
 
-    /// The test cards a checkout page offers for the sandbox's card method, as a real provider's card element would
-    /// hand over its token: the page never sees a card number.
-    public static let testCards: [(token: String, label: String)] = [
+    /// The test cards the sandbox's card page offers: where a card payment without a token goes, as a provider's
+    /// hosted card page would, so the shop's and PayHub's pages never see a card.
+    public static let pageCards: [(token: String, label: String)] = [
         ("tok_visa", "Visa ending 4242: succeeds"),
         ("tok_threeds", "Visa ending 3184: asks for 3-D Secure"),
         ("tok_declined", "Visa ending 0002: declined"),
         ("tok_insufficient_funds", "Visa ending 9995: insufficient funds"),
-        ("tok_processing", "Visa ending 0077: processing, then succeeds"),
+        ("tok_expired_card", "Mastercard ending 0069: expired"),
     ]
+
+    /// Whether this payment waits on the sandbox's card page (its customer has not chosen a card yet).
+    public static func waitsOnCardPage(reference: String) -> Bool {
+        SandboxReference(payment: reference)?.scenario == .cardPage
+    }
     /// The account the sandbox's bank transfers go to.
     static let transferAccount = (holder: "PayHub Sandbox Collections", iban: "NL91ABNA0417164300", bic: "ABNANL2A")
 
@@ -28,7 +33,8 @@ public struct SandboxConnector: PaymentConnector {
     public let capabilities = ConnectorCapabilities(
         methods: SandboxConnector.methods, currencies: nil, manualCapture: true, partialRefund: true,
         statusCheck: true, incomingWebhooks: true, otp: true,
-        liveMode: false  // a simulation: no money moves
+        liveMode: false,  // a simulation: no money moves
+        hostedCardPage: true  // a card without a token goes to the sandbox's card page
     )
 
     /// How long asynchronous payments and refunds take to settle.
@@ -187,12 +193,33 @@ public struct SandboxConnector: PaymentConnector {
         return ConnectorPaymentResult(providerReference: reference, outcome: outcome)
     }
 
+    /// The outcome of the test card the customer chose on the sandbox's card page; `approved` is their answer to
+    /// 3-D Secure, for the card that asks for it.
+    public func cardChosen(reference: String, token: String, approved: Bool, at now: Date) throws -> ConnectorPaymentResult {
+        let parsed = try parse(reference)
+        guard parsed.scenario == .cardPage else {
+            throw ConnectorError.invalidRequest(
+                code: "payment_attempt_unexpected_state", message: "This payment does not wait for a card.", param: nil)
+        }
+        guard Self.pageCards.contains(where: { $0.token == token }), let card = SandboxScenario.cardTokens[token] else {
+            throw ConnectorError.invalidRequest(code: "invalid_payment_method", message: "Choose one of the test cards.", param: "card")
+        }
+        if Self.milliseconds(now) >= parsed.dueMilliseconds {
+            return ConnectorPaymentResult(providerReference: reference, outcome: .failed(Self.authenticationExpired))
+        }
+        if let failure = card.immediateFailure {
+            return ConnectorPaymentResult(providerReference: reference, outcome: .failed(failure))
+        }
+        return try customerDecision(reference: reference, approved: card != .threeDSecure || approved, at: now)
+    }
+
     // MARK: - Simulation
 
     private func scenario(for method: PaymentMethodData) throws -> SandboxScenario {
         switch method.type {
         case "card":
-            guard let token = method.token, let scenario = SandboxScenario.cardTokens[token] else {
+            guard let token = method.token else { return .cardPage }
+            guard let scenario = SandboxScenario.cardTokens[token] else {
                 throw ConnectorError.invalidRequest(
                     code: "invalid_payment_method",
                     message: "Unknown sandbox card token; use one of \(SandboxScenario.cardTokens.keys.sorted().joined(separator: ", ")).",
@@ -235,7 +262,7 @@ public struct SandboxConnector: PaymentConnector {
         switch parsed.scenario {
         case .success, .refundFails:
             return success
-        case .threeDSecure, .redirectWallet, .bankRedirect, .buyNowPayLater:
+        case .threeDSecure, .redirectWallet, .bankRedirect, .buyNowPayLater, .cardPage:
             if settled { return .failed(Self.authenticationExpired) }
             return .requiresAction(.redirectToURL(
                 url: "\(context.publicBaseURL)/sandbox/authenticate/\(reference)", returnURL: nil))

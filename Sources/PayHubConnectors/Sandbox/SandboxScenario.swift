@@ -24,6 +24,9 @@ enum SandboxScenario: String, CaseIterable {
     case buyNowPayLater = "bnpl"
     /// Instructions for a bank transfer; the money arrives asynchronously.
     case bankTransfer = "bt"
+    /// A card without a token: the customer picks a test card on the sandbox's card page (and, for a card that
+    /// asks for it, answers 3-D Secure there).
+    case cardPage = "card"
 
     /// The card tokens the README documents.
     static let cardTokens: [String: SandboxScenario] = [
@@ -77,10 +80,10 @@ enum SandboxScenario: String, CaseIterable {
     }
 
     /// Scenarios that wait for the customer (3-D Secure page, wallet page, OTP) until they expire.
-    var waitsForCustomer: Bool { [.threeDSecure, .otp, .redirectWallet, .bankRedirect, .buyNowPayLater].contains(self) }
+    var waitsForCustomer: Bool { [.threeDSecure, .otp, .redirectWallet, .bankRedirect, .buyNowPayLater, .cardPage].contains(self) }
 
     /// Scenarios decided by the customer on the sandbox's page.
-    var decidedOnPage: Bool { [.threeDSecure, .redirectWallet, .bankRedirect, .buyNowPayLater].contains(self) }
+    var decidedOnPage: Bool { [.threeDSecure, .redirectWallet, .bankRedirect, .buyNowPayLater, .cardPage].contains(self) }
 
     var settlesAsFailure: Bool { [.asyncDecline, .ussdFailure].contains(self) }
 }

@@ -30,6 +30,9 @@ enum InputRules {
         }
     }
 
+    static let cardTokenMissing = ServiceError.invalid(
+        "parameter_missing", "A card payment needs payment_method.token, the provider's token for the card.", param: "payment_method.token")
+
     static func paymentMethod(_ input: PaymentMethodInput) throws -> PaymentMethodData {
         guard paymentMethodTypes.contains(input.type) else {
             throw ServiceError.invalid(
@@ -40,11 +43,8 @@ enum InputRules {
         try text(input.network, max: 64, param: "payment_method.network")
         switch input.type {
         case "card":
-            guard let token = input.token, !token.isEmpty else {
-                throw ServiceError.invalid(
-                    "parameter_missing", "A card payment needs payment_method.token, the provider's token for the card.",
-                    param: "payment_method.token")
-            }
+            // No token: the provider's own card page, where the provider takes it (`cardTokenMissing` otherwise).
+            if input.token?.isEmpty == true { throw cardTokenMissing }
         case "mobile_money":
             guard let msisdn = input.msisdn, msisdn.wholeMatch(of: /\+?[0-9]{8,15}/) != nil else {
                 throw ServiceError.invalid(

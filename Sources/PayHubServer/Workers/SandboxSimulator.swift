@@ -33,15 +33,20 @@ struct SandboxSimulator: Sendable {
         return true
     }
 
-    /// The customer's answer on the sandbox's 3-D Secure or wallet page, reported as a signed webhook.
-    func customerDecided(on subject: AuthenticationPageSubject, approved: Bool) async throws {
+    /// The sandbox, as the registry has it.
+    func sandbox() throws -> SandboxConnector {
+        guard let connector else { throw ServiceError.notFound("sandbox payment", id: "sandbox", param: "reference") }
+        return connector
+    }
+
+    /// What the customer decided on the sandbox's page (3-D Secure, a wallet, its card page), reported as the
+    /// signed webhook the provider would send.
+    func report(_ result: ConnectorPaymentResult, on subject: AuthenticationPageSubject) async throws {
         guard let connector,
               let account = try await ProviderAccountRepository().account(
                 subject.attempt.providerAccountID, in: subject.attempt.scope, on: context.transactor.reader(db))
         else { throw ServiceError.notFound("sandbox payment", id: subject.reference, param: "reference") }
-        let now = context.clock.now()
-        let result = try connector.customerDecision(reference: subject.reference, approved: approved, at: now)
-        try await send(.payment(reference: subject.reference, result: result), account: account, connector: connector, now: now)
+        try await send(.payment(reference: subject.reference, result: result), account: account, connector: connector, now: context.clock.now())
     }
 
     private func send(_ event: ProviderWebhookEvent, account: ProviderAccountRecord, connector: SandboxConnector, now: Date) async throws {

@@ -27,7 +27,8 @@ struct CheckoutBrowser {
     }
 
     let hub: TestHub
-    var cookie: String?
+    /// The CSRF cookies set, by their path (the checkout's and the sandbox page's live side by side).
+    var cookies: [String: String] = [:]
     var acceptLanguage: String?
 
     init(_ hub: TestHub, acceptLanguage: String? = nil) {
@@ -52,13 +53,39 @@ struct CheckoutBrowser {
         return page
     }
 
+    /// On the sandbox's card page PayHub sent the customer to: chooses `card` (and answers its 3-D Secure challenge
+    /// with `challenge`, `approve` or `fail`); returns the answer that sends the customer back.
+    mutating func payOnSandboxCardPage(_ location: String?, card: String, challenge: String? = nil) async throws -> Page {
+        let url = try XCTUnwrap(location)
+        XCTAssertTrue(url.hasPrefix("http://payhub.test/sandbox/authenticate/"), url)
+        let path = String(url.dropFirst("http://payhub.test".count))
+        let page = try await open(path)
+        XCTAssertTrue(page.contains(#"name="card""#), page.html)
+        var sent = try await submit(path, ["card": card, "csrf_token": page.field("csrf_token") ?? ""])
+        if let challenge {
+            let challengePage = try await open(try XCTUnwrap(sent.location))
+            XCTAssertTrue(challengePage.contains(#"id="approve""#), challengePage.html)
+            sent = try await submit(path, ["card": card, "decision": challenge, "csrf_token": challengePage.field("csrf_token") ?? ""])
+        }
+        XCTAssertEqual(sent.status, .seeOther, sent.html)
+        return sent
+    }
+
+    /// The local path of an absolute PayHub URL.
+    static func local(_ url: String?) throws -> String {
+        let url = try XCTUnwrap(url)
+        return url.hasPrefix("http://payhub.test") ? String(url.dropFirst("http://payhub.test".count)) : url
+    }
+
     mutating func submit(_ path: String, _ form: [String: String]) async throws -> Page {
         try await send(.POST, path, form: form)
     }
 
     private mutating func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> Page {
         var headers = HTTPHeaders()
-        if let cookie { headers.replaceOrAdd(name: .cookie, value: "\(AuthenticationPageGuard.cookieName)=\(cookie)") }
+        if let cookie = cookies.filter({ path.hasPrefix($0.key) }).max(by: { $0.key.count < $1.key.count })?.value {
+            headers.replaceOrAdd(name: .cookie, value: "\(AuthenticationPageGuard.cookieName)=\(cookie)")
+        }
         if let acceptLanguage { headers.replaceOrAdd(name: .acceptLanguage, value: acceptLanguage) }
         var body = ByteBuffer()
         if let form {
@@ -69,7 +96,7 @@ struct CheckoutBrowser {
         }
         let response = try await hub.app.testable().performTest(
             request: TestingHTTPRequest(method: method, url: URI(path: path), headers: headers, body: body))
-        if let set = response.headers.setCookie?[AuthenticationPageGuard.cookieName]?.string { cookie = set }
+        if let set = response.headers.setCookie?[AuthenticationPageGuard.cookieName] { cookies[set.path ?? "/"] = set.string }
         return Page(status: response.status, headers: response.headers, html: response.body.string)
     }
 }

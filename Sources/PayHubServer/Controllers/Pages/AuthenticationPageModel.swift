@@ -14,6 +14,15 @@ struct AuthenticationPageModel: Encodable {
     var csrfToken: String
     /// Admits the page's style block under its Content-Security-Policy.
     var styleNonce: String
+    /// The sandbox's card page: the test cards to choose from.
+    var cards: [Card] = []
+    /// The sandbox's card page: the card whose 3-D Secure challenge is shown.
+    var challengedCard: String?
+
+    struct Card: Encodable {
+        var token: String
+        var label: String
+    }
 
     init(title: String, action: String, subject: AuthenticationPageSubject, csrfToken: String, styleNonce: String) {
         let attempt = subject.attempt.attempt

@@ -1,5 +1,4 @@
 import Foundation
-import PayHubConnectors
 import PayHubCore
 
 /// What a hosted checkout page shows, with every text already in the customer's language: templates only lay it
@@ -18,15 +17,6 @@ struct CheckoutPageModel: Encodable {
         var label: String
         var checked: Bool
         var asksPhone: Bool
-        var hasTestCards: Bool
-        /// The sandbox's test cards (its stand-in for a provider's card element); empty otherwise.
-        var testCards: [TestCard]
-    }
-
-    struct TestCard: Encodable {
-        var token: String
-        var label: String
-        var selected: Bool
     }
 
     struct BankTransfer: Encodable {
@@ -104,7 +94,7 @@ struct CheckoutPageModelBuilder {
         "checkout.choose_method", "checkout.order", "checkout.quantity", "checkout.subtotal", "checkout.tax", "checkout.total",
         "checkout.otp", "checkout.confirm", "checkout.phone", "checkout.email", "checkout.pay_by_link", "checkout.send_link",
         "checkout.terms_required", "checkout.no_method", "checkout.choose_another", "footer.secured", "result.refresh", "result.retry",
-        "action.qr", "action.ussd", "action.redirect", "checkout.test_card", "checkout.account_holder", "checkout.iban", "checkout.bic",
+        "action.qr", "action.ussd", "action.redirect", "checkout.account_holder", "checkout.iban", "checkout.bic",
         "checkout.reference",
     ]
 
@@ -188,13 +178,8 @@ struct CheckoutPageModelBuilder {
         subject.methods.enumerated().map { index, method in
             let type = method.paymentMethod.rawValue
             let value = method.provider.map { "\(type):\($0)" } ?? type
-            let cards = method.paymentMethod.rawValue == "card" && method.provider == SandboxConnector.name
-                ? SandboxConnector.testCards.enumerated().map { CheckoutPageModel.TestCard(token: $1.token, label: $1.label, selected: $0 == 0) }
-                : []
             return CheckoutPageModel.Method(
-                value: value, id: "method-\(index)", label: label(of: type), checked: index == 0, asksPhone: type == "mobile_money",
-                hasTestCards: !cards.isEmpty,
-                testCards: cards)
+                value: value, id: "method-\(index)", label: label(of: type), checked: index == 0, asksPhone: type == "mobile_money")
         }
     }
 

@@ -71,14 +71,12 @@ struct CheckoutPagesController: RouteCollection {
 struct CheckoutPayForm: Content {
     var method: String
     var terms: String?
-    var cardToken: String?
     var phone: String?
     /// A random value rendered with the form: a form sent twice is one attempt.
     var attemptKey: String
 
     enum CodingKeys: String, CodingKey {
         case method, terms, phone
-        case cardToken = "card_token"
         case attemptKey = "attempt_key"
     }
 
@@ -97,7 +95,6 @@ struct CheckoutPayForm: Content {
         }
         return CheckoutPageService.Choice(
             method: type, provider: parts.count == 2 ? parts[1] : nil,
-            token: type.rawValue == "card" ? cardToken : nil,
             msisdn: type.rawValue == "mobile_money" ? phone : nil)
     }
 }

@@ -1,13 +1,16 @@
+import PayHubCore
 import Vapor
 
-/// Customer-facing pages answer an error with an HTML page, not the API's JSON: the same status and the same
-/// sentence the API would give (`APIErrorMiddleware.classify`, which never tells anything internal), under the
-/// pages' security headers. The reference is the request id, which the logs carry.
+/// Customer-facing pages answer an error with an HTML page in the checkout's style, not the API's JSON: the same
+/// status, and a sentence in the visitor's language (`Accept-Language`) that tells nothing internal. The
+/// reference is the request id, which the logs carry.
 struct PageErrorMiddleware: AsyncMiddleware {
     struct Page: Encodable {
+        var lang: String
         var title: String
         var message: String
         var reference: String
+        var stylesheet: String
         var styleNonce: String
     }
 
@@ -22,9 +25,15 @@ struct PageErrorMiddleware: AsyncMiddleware {
     static func response(for error: any Error, request: Request) async -> Response {
         let apiError = APIErrorMiddleware.classify(error, request: request)
         let nonce = AuthenticationPageGuard.newNonce()
-        let page = Page(title: title(for: apiError.status), message: apiError.message, reference: request.id, styleNonce: nonce)
+        let locale = CustomerLocale.negotiate(requested: nil, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: .en)
+        let (title, message) = texts(for: apiError.status)
         let response: Response
         do {
+            let catalog = try TranslationCatalog.shipped.get()
+            let page = Page(
+                lang: locale.rawValue, title: catalog.text(title, in: locale), message: catalog.text(message, in: locale),
+                reference: catalog.text("error.reference", in: locale, ["reference": request.id]),
+                stylesheet: CheckoutAsset.stylesheet.path, styleNonce: nonce)
             response = try await request.view.render("page-error", page).encodeResponse(for: request)
         } catch {
             response = Response(body: .init(string: "Something went wrong. Reference: \(request.id)"))
@@ -32,18 +41,19 @@ struct PageErrorMiddleware: AsyncMiddleware {
         }
         response.status = apiError.status
         if let retryAfter = apiError.retryAfter { response.headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter)) }
-        AuthenticationPageGuard.secure(response, styleNonce: nonce)
+        AuthenticationPageGuard.secure(response, styleNonce: nonce, stylesheets: true)
         return response
     }
 
-    static func title(for status: HTTPResponseStatus) -> String {
+    /// The catalog keys of an error page's title and sentence.
+    static func texts(for status: HTTPResponseStatus) -> (title: String, message: String) {
         switch status.code {
-        case 404: "This page does not exist"
-        case 403: "This form cannot be sent from here"
-        case 409: "This has already been done"
-        case 429: "Too many tries: wait a moment"
-        case 400..<500: "This request cannot be completed"
-        default: "Something went wrong on our side"
+        case 404: ("error.title.not_found", "error.not_found")
+        case 403: ("error.title.forbidden", "error.forbidden")
+        case 409: ("error.title.conflict", "error.conflict")
+        case 429: ("error.title.rate_limited", "error.rate_limited")
+        case 400..<500: ("error.title.invalid", "error.invalid")
+        default: ("error.title.server", "error.generic")
         }
     }
 }

@@ -32,12 +32,10 @@ struct CheckoutPageService: Sendable {
         }
     }
 
-    /// What the customer chose on the page.
+    /// What the customer chose on the page: a method, never card data (cards are entered on the provider's page).
     struct Choice: Sendable, Equatable {
         var method: PaymentMethodType
         var provider: String?
-        /// A provider's token for the method (the sandbox's test card, a wallet's token): never card data.
-        var token: String?
         /// The payer's phone number, for mobile money.
         var msisdn: String?
     }
@@ -107,7 +105,7 @@ struct CheckoutPageService: Sendable {
         let input = AttemptPaymentRequest(
             provider: choice.provider ?? offered.provider,
             paymentMethod: PaymentMethodInput(
-                type: choice.method.rawValue, token: choice.token, msisdn: choice.msisdn,
+                type: choice.method.rawValue, msisdn: choice.msisdn,
                 country: choice.msisdn.map { PhoneCountry.of($0) ?? subject.session.country ?? "" }),
             returnURL: returnURL)
         do {

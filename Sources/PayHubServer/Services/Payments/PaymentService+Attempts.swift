@@ -18,6 +18,9 @@ extension PaymentService {
         // Today the first candidate takes the attempt; failover to the next ones will go here.
         guard let route = candidates.first else { throw ServiceError.invalid("provider_unavailable", "No provider account can take this payment.") }
         let (account, connector) = (route.account, route.connector)
+        if method.type == "card" && method.token == nil && !connector.capabilities.hostedCardPage {
+            throw InputRules.cardTokenMissing
+        }
         if intent.captureMethod == .manual && !connector.capabilities.manualCapture {
             throw ServiceError.invalid("capture_method_unsupported", "Provider '\(connector.name)' cannot capture manually.", param: "provider")
         }
