@@ -48,7 +48,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
     /// The catalog keys of an error page's title and sentence.
     static func texts(for status: HTTPResponseStatus) -> (title: String, message: String) {
         switch status.code {
-        case 404: ("error.title.not_found", "error.not_found")
+        case 404: ("error.title.not_found", "error.missing")
         case 403: ("error.title.forbidden", "error.forbidden")
         case 409: ("error.title.conflict", "error.conflict")
         case 429: ("error.title.rate_limited", "error.rate_limited")
