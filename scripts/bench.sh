@@ -2,7 +2,8 @@
 # Builds release binaries, starts PayHub (SQLite, or PostgreSQL when DATABASE_URL is set) and drives complete
 # payments with payhub-bench at each concurrency given (default: 1 8 32 64), then, at WEBHOOK_CONCURRENCY (default
 # 32), the same load without and with a webhook endpoint that receives every event (payhub-bench --webhook), back
-# to back on one server so the two figures compare. Prints the figures for the README.
+# to back on one server so the two figures compare, and the hosted checkout page rendered at CHECKOUT_CONCURRENCY
+# (default 32; payhub-bench checkout-page). Prints the figures for the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product payhub >/dev/null
@@ -11,7 +12,7 @@ BIN=.build/release
 DATA=$(mktemp -d)
 PORT=${PORT:-8188}
 # The bench's webhook receiver listens on loopback, which only an operator's opt-in allows.
-export PAYHUB_API_RATE_LIMIT=1000000 LOG_LEVEL=warning PAYHUB_WORKERS=on PAYHUB_WEBHOOK_ALLOW_PRIVATE=true
+export PAYHUB_API_RATE_LIMIT=1000000 PAYHUB_CHECKOUT_RATE_LIMIT=1000000 LOG_LEVEL=warning PAYHUB_WORKERS=on PAYHUB_WEBHOOK_ALLOW_PRIVATE=true
 if [ -n "${DATABASE_URL:-}" ]; then
     export PAYHUB_MASTER_KEY=${PAYHUB_MASTER_KEY:-$(head -c 32 /dev/urandom | base64)}
     "$BIN/payhub" migrate >/dev/null
@@ -29,6 +30,10 @@ for concurrency in ${CONCURRENCY:-1 8 32 64}; do
     "$BIN/payhub-bench" --url "http://127.0.0.1:$PORT" --key "$KEY" --concurrency "$concurrency" \
         --duration "${DURATION:-15}" --server-pid "$SERVER"
 done
+if [ -n "${CHECKOUT_CONCURRENCY-32}" ]; then
+    "$BIN/payhub-bench" checkout-page --url "http://127.0.0.1:$PORT" --key "$KEY" --concurrency "${CHECKOUT_CONCURRENCY:-32}" \
+        --duration "${DURATION:-15}" --server-pid "$SERVER"
+fi
 if [ -n "${WEBHOOK_CONCURRENCY-32}" ]; then
     for flag in "" --webhook; do
         "$BIN/payhub-bench" --url "http://127.0.0.1:$PORT" --key "$KEY" --concurrency "${WEBHOOK_CONCURRENCY:-32}" \
