@@ -57,6 +57,9 @@ final class QRCodeTests: XCTestCase {
         XCTAssertThrowsError(try QRCode.encode(String(repeating: "€", count: 778))) { error in
             XCTAssertEqual(error as? QRCodeTooLong, QRCodeTooLong(byteCount: 2334, maximumByteCount: 2331, correction: .medium))
         }
+        XCTAssertThrowsError(try QRCode.encode(String(repeating: "a", count: 1_000_000), correction: .low)) { error in
+            XCTAssertEqual(error as? QRCodeTooLong, QRCodeTooLong(byteCount: 1_000_000, maximumByteCount: 2953, correction: .low))
+        }
         XCTAssertThrowsError(try QRCode.encode(bytes: Array(repeating: 0x61, count: 15), correction: .medium, version: 1)) { error in
             XCTAssertEqual(error as? QRCodeTooLong, QRCodeTooLong(byteCount: 15, maximumByteCount: 14, correction: .medium))
         }

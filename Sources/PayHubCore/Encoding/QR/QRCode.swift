@@ -17,7 +17,12 @@ public struct QRCode: Equatable, Sendable {
 
     /// Encodes `text` in the smallest version (1...40) that holds its UTF-8 bytes at `correction`.
     public static func encode(_ text: String, correction: QRErrorCorrection = .medium) throws(QRCodeTooLong) -> QRCode {
-        try encode(bytes: Array(text.utf8), correction: correction)
+        let largest = QRVersion(QRVersion.range.upperBound).byteCapacity(correction)
+        // Refuse a huge text before copying its bytes.
+        guard text.utf8.count <= largest else {
+            throw QRCodeTooLong(byteCount: text.utf8.count, maximumByteCount: largest, correction: correction)
+        }
+        return try encode(bytes: Array(text.utf8), correction: correction)
     }
 
     /// Whether the module in column `x`, row `y` (0..<size, origin top left) is dark; false outside the symbol.
