@@ -91,7 +91,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "PayHubCoreTests", dependencies: ["PayHubCore"]),
+        .testTarget(name: "PayHubCoreTests", dependencies: ["PayHubCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PayHubConnectorsTests", dependencies: ["PayHubConnectors"]),
         .testTarget(
             name: "PayHubMailTests",
