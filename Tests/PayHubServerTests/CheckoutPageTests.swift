@@ -182,6 +182,7 @@ final class CheckoutPageTests: XCTestCase {
             _ = try await pay(&browser, qr.path, method: "qr:sandbox")
             let code = try await browser.open(qr.path)
             XCTAssertTrue(code.text(ofID: "qr-data")?.hasPrefix("payhub-sandbox://pay/") == true, code.html)
+            XCTAssertTrue(code.contains(#"id="qr-image" src="data:image/svg+xml;base64,"#), "the QR code is drawn without a script")
         }
     }
 

@@ -74,6 +74,8 @@ struct CheckoutPageModel: Encodable {
     var successURL: String?
     var backLabel: String
     var qrData: String?
+    /// The QR code as an SVG `data:` URL (drawn by PayHub: the page needs no script to show it).
+    var qrImage: String?
     var bankTransfer: BankTransfer?
     /// Seconds before a pending page reloads itself (without JavaScript).
     var refreshSeconds: Int?
@@ -133,6 +135,10 @@ struct CheckoutPageModelBuilder {
             cancelURL: session.cancelURL, successURL: session.successURL,
             backLabel: catalog.text("checkout.cancel", in: locale, ["merchant": merchant]),
             qrData: { if case .displayQRCode(let data)? = action { data } else { nil } }(),
+            qrImage: { () -> String? in
+                guard case .displayQRCode(let data)? = action, let code = try? QRCode.encode(data) else { return nil }
+                return "data:image/svg+xml;base64," + Data(code.svg(moduleSize: 6).utf8).base64EncodedString()
+            }(),
             bankTransfer: { () -> CheckoutPageModel.BankTransfer? in
                 guard case .displayBankTransferInstructions(let details)? = action else { return nil }
                 return CheckoutPageModel.BankTransfer(
