@@ -9,4 +9,6 @@ enum SystemScope: Sendable {
     case janitor
     /// The checkout session expiry job, which knows a session by id only.
     case checkoutExpiry
+    /// The notification send job, which knows a notification by id only.
+    case notificationSender
 }
