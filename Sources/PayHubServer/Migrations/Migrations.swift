@@ -23,5 +23,6 @@ enum PayHubMigrations {
         M080_CreateCheckoutSessions(),
         M070_CreateCheckoutRules(),
         M110_AddThemeToCheckoutSessions(),
+        M090_CreateNotifications(),
     ]
 }

@@ -11,4 +11,6 @@ enum SystemScope: Sendable {
     case checkoutExpiry
     /// The hosted checkout, whose URL names the session only: the session found decides the tenant.
     case checkoutPage
+    /// The notification send job, which knows a notification by id only.
+    case notificationSender
 }

@@ -15,6 +15,7 @@ extension JobScheduler {
             SandboxSettlementJob(simulator: SandboxSimulator(context: context, db: db, logger: logger)),
             LateSuccessReversalJob(context: context, db: db, logger: logger),
             CheckoutSessionExpiryJob(context: context, db: db, logger: logger),
+            NotificationSendJob(context: context, db: db, logger: logger),
             JanitorJob.idempotencyPurge(context: context, db: db),
             JanitorJob.rateLimitJanitor(context: context, db: db),
         ]
@@ -24,7 +25,7 @@ extension JobScheduler {
                 name: "default",
                 kinds: [
                     .statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor,
-                    .checkoutSessionExpiry,
+                    .checkoutSessionExpiry, .notificationSend,
                 ],
                 concurrency: 4),
         ]
