@@ -51,6 +51,7 @@ public enum ProviderAccountKind: IdentifierKind { public static let prefix = "pa
 public enum APIKeyKind: IdentifierKind { public static let prefix = "key" }
 public enum CheckoutSessionKind: IdentifierKind { public static let prefix = "cs" }
 public enum CheckoutRuleKind: IdentifierKind { public static let prefix = "crule" }
+public enum PaymentLinkKind: IdentifierKind { public static let prefix = "plink" }
 
 public typealias MerchantID = Identifier<MerchantKind>
 public typealias PaymentIntentID = Identifier<PaymentIntentKind>
@@ -63,6 +64,7 @@ public typealias ProviderAccountID = Identifier<ProviderAccountKind>
 public typealias APIKeyID = Identifier<APIKeyKind>
 public typealias CheckoutSessionID = Identifier<CheckoutSessionKind>
 public typealias CheckoutRuleID = Identifier<CheckoutRuleKind>
+public typealias PaymentLinkID = Identifier<PaymentLinkKind>
 
 public struct IdentifierInvalid: Error, Equatable, Sendable, CustomStringConvertible {
     public var value: String

@@ -9,4 +9,6 @@ enum SystemScope: Sendable {
     case janitor
     /// The checkout session expiry job, which knows a session by id only.
     case checkoutExpiry
+    /// A payment link's page (its unguessable id is the customer's key) and its expiry and reminder jobs.
+    case paymentLink
 }

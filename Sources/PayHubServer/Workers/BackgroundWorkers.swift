@@ -15,6 +15,8 @@ extension JobScheduler {
             SandboxSettlementJob(simulator: SandboxSimulator(context: context, db: db, logger: logger)),
             LateSuccessReversalJob(context: context, db: db, logger: logger),
             CheckoutSessionExpiryJob(context: context, db: db, logger: logger),
+            PaymentLinkExpiryJob(context: context, db: db, logger: logger),
+            PaymentLinkReminderJob(context: context, db: db, logger: logger),
             JanitorJob.idempotencyPurge(context: context, db: db),
             JanitorJob.rateLimitJanitor(context: context, db: db),
         ]
@@ -25,6 +27,7 @@ extension JobScheduler {
                 kinds: [
                     .statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor,
                     .checkoutSessionExpiry,
+                    .paymentLinkExpiry, .paymentLinkReminder,
                 ],
                 concurrency: 4),
         ]
