@@ -103,7 +103,8 @@ public enum PayHubApp {
     static func mailLine(_ config: PayHubConfig) -> String {
         switch config.mail.delivery {
         case .smtp(let smtp): "\(smtp)"
-        case .outbox(let directory): "written as .eml files to \(directory) (set PAYHUB_SMTP_HOST to send them)"
+        case .outbox(let directory):
+            "written as .eml files to \(directory), test-mode ones shown at \(config.publicBaseURL)/demo/outbox (set PAYHUB_SMTP_HOST to send them)"
         }
     }
 

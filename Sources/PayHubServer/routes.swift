@@ -8,6 +8,7 @@ func routes(_ app: Application) throws {
     let pages = app.grouped(PageErrorMiddleware(), CardDataGuardMiddleware())
     try pages.register(collection: SandboxPagesController())
     try pages.register(collection: StripePagesController())
+    try pages.register(collection: DemoOutboxController())
     try pages.register(collection: PaymentLinkPagesController())
     let v1 = app.grouped("v1")
     try v1.grouped(CardDataGuardMiddleware()).register(collection: ProviderWebhooksController())
@@ -19,5 +20,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CheckoutThemeController())
     try authenticated.register(collection: CheckoutSessionsController())
     try authenticated.register(collection: CheckoutRulesController())
+    try authenticated.register(collection: NotificationsController())
     try authenticated.register(collection: PaymentLinksController())
 }

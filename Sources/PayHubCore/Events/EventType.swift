@@ -20,6 +20,9 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     /// A merchant's checkout rules changed (each change gives the rule set a new version).
     case checkoutRuleCreated = "checkout_rule.created"
     case checkoutRuleDeleted = "checkout_rule.deleted"
+    /// A notification (email or SMS) was accepted by the mail server or SMS gateway, or failed for good.
+    case notificationSent = "notification.sent"
+    case notificationFailed = "notification.failed"
     /// Pay by link: a link was created, sent (or sent again), opened for the first time, paid, expired or deactivated.
     case paymentLinkCreated = "payment_link.created"
     case paymentLinkSent = "payment_link.sent"

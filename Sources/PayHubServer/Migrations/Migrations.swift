@@ -22,6 +22,7 @@ enum PayHubMigrations {
         M061_CreateCheckoutThemes(),
         M080_CreateCheckoutSessions(),
         M070_CreateCheckoutRules(),
+        M090_CreateNotifications(),
         M120_CreatePaymentLinks(),
     ]
 }

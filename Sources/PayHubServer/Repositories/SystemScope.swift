@@ -9,6 +9,8 @@ enum SystemScope: Sendable {
     case janitor
     /// The checkout session expiry job, which knows a session by id only.
     case checkoutExpiry
+    /// The notification send job, which knows a notification by id only.
+    case notificationSender
     /// A payment link's page (its unguessable id is the customer's key) and its expiry and reminder jobs.
     case paymentLink
 }

@@ -157,6 +157,7 @@ struct RefundService: Sendable {
             try await events.record(
                 transition.events, object: Presenter.refund(refund), objectID: refund.id.rawValue, merchantID: refund.scope.merchantID,
                 livemode: refund.scope.livemode, on: tx)
+            try await PaymentNotifications.refundChanged(refund, events: transition.events, intent: intent, context: context, on: tx)
             metrics.refund(provider: refund.provider, outcome: refund.status.rawValue)
             return refund
         }

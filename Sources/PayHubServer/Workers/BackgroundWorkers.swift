@@ -15,6 +15,7 @@ extension JobScheduler {
             SandboxSettlementJob(simulator: SandboxSimulator(context: context, db: db, logger: logger)),
             LateSuccessReversalJob(context: context, db: db, logger: logger),
             CheckoutSessionExpiryJob(context: context, db: db, logger: logger),
+            NotificationSendJob(context: context, db: db, logger: logger),
             PaymentLinkExpiryJob(context: context, db: db, logger: logger),
             PaymentLinkReminderJob(context: context, db: db, logger: logger),
             JanitorJob.idempotencyPurge(context: context, db: db),
@@ -26,7 +27,7 @@ extension JobScheduler {
                 name: "default",
                 kinds: [
                     .statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor,
-                    .checkoutSessionExpiry,
+                    .checkoutSessionExpiry, .notificationSend,
                     .paymentLinkExpiry, .paymentLinkReminder,
                 ],
                 concurrency: 4),

@@ -116,6 +116,7 @@ struct PaymentService: Sendable {
                 transition.events, object: Presenter.paymentIntent(payment), objectID: intentID.rawValue,
                 merchantID: scope.merchantID, livemode: scope.livemode, on: tx)
             try await CheckoutSessionCompletion.intentChanged(payment, by: transition, context: context, on: tx)
+            try await PaymentNotifications.paymentChanged(payment, by: transition, context: context, on: tx)
             if let attempt = transition.attempt.flatMap({ payment.attempt($0.id) }), !transition.isNoOp {
                 if transition.startsReversal {
                     try await JobScheduler.enqueue(LateSuccessReversalJob.job(attempt: attempt.id, at: now), context: context, on: tx)
