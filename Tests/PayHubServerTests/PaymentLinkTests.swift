@@ -464,4 +464,222 @@ final class PaymentLinkTests: XCTestCase {
             XCTAssertTrue(paidPage.text.contains("Già pagato"), paidPage.text)
         }
     }
+
+    // MARK: - Sending and reminding
+
+    func testSendingByEmailAtCreationAndAgainGoesThroughTheOutbox() async throws {
+        try await withEachDatabase { hub in
+            let link = try await createLink(hub, [
+                "amount": 4900, "currency": "EUR", "description": "Fattura 118", "send": "email",
+                "customer": ["name": "Ada", "email": "ada@example.com", "locale": "it"],
+            ])
+            XCTAssertEqual(link["sent_via"] as? String, "email")
+            XCTAssertEqual(link["sent_at"] as? Int, Int(start))
+            let events = try await hub.storedEvents(objectID: link.id).map(\.type)
+            XCTAssertEqual(events.sorted(), ["payment_link.created", "payment_link.sent"], "in one transaction")
+            let queued = try await hub.request(.GET, "/v1/notifications?payment_link=\(link.id)")
+            let notifications = try XCTUnwrap(queued["data"] as? [[String: Any]])
+            XCTAssertEqual(notifications.count, 1, "written in the link's transaction")
+            XCTAssertEqual(notifications.first?["event"] as? String, "payment_link")
+            XCTAssertEqual(notifications.first?["locale"] as? String, "it")
+
+            try await hub.scheduler.runDue([.notificationSend])
+            let mail = try XCTUnwrap(hub.mail.sent.first?.message)
+            XCTAssertEqual(mail.to.map(\.address), ["ada@example.com"])
+            XCTAssertTrue(mail.textBody.contains("http://payhub.test/l/\(link.id)"), mail.textBody)
+            XCTAssertTrue(mail.textBody.contains("49,00\u{00A0}€"), mail.textBody)
+            XCTAssertTrue(mail.textBody.contains("Fattura 118"), mail.textBody)
+            XCTAssertTrue(mail.textBody.contains("22 gennaio 2027"), "expires_at in the customer's language: \(mail.textBody)")
+
+            hub.clock.advance(60)
+            let again = try await hub.request(.POST, "/v1/payment_links/\(link.id)/send")
+            XCTAssertEqual(again.status, .ok, again.text)
+            XCTAssertEqual(again["sent_at"] as? Int, Int(start) + 60)
+            try await hub.scheduler.runDue([.notificationSend])
+            XCTAssertEqual(hub.mail.sent.count, 2)
+            let sent = try await hub.storedEvents(objectID: link.id, type: "payment_link.sent")
+            XCTAssertEqual(sent.count, 2)
+
+            let noPhone = try await hub.request(.POST, "/v1/payment_links/\(link.id)/send", json: ["channel": "sms"])
+            XCTAssertEqual(noPhone.status, .badRequest)
+            XCTAssertEqual(noPhone.errorParam, "customer.phone")
+            let badChannel = try await hub.request(.POST, "/v1/payment_links/\(link.id)/send", json: ["channel": "fax"])
+            XCTAssertEqual(badChannel.errorParam, "channel")
+
+            let sms = try await createLink(hub, ["amount": 500, "currency": "EUR", "send": "sms", "customer": ["phone": "+39 333 1234567"]])
+            XCTAssertEqual(sms["sent_via"] as? String, "sms")
+            try await hub.scheduler.runDue([.notificationSend])
+            let text = try XCTUnwrap(hub.sms.sent.first)
+            XCTAssertEqual(text.to, "+393331234567")
+            XCTAssertTrue(text.text.contains("http://payhub.test/l/\(sms.id)"), text.text)
+
+            // A phone the gateway cannot use refuses the link: nothing is created, nothing sent.
+            let local = try await hub.request(
+                .POST, "/v1/payment_links", json: ["amount": 500, "currency": "EUR", "send": "sms", "customer": ["phone": "333 1234567"]])
+            XCTAssertEqual(local.status, .badRequest)
+            XCTAssertEqual(local.errorCode, "phone_invalid")
+            XCTAssertEqual(local.errorParam, "customer.phone")
+            let links = try await hub.request(.GET, "/v1/payment_links")
+            XCTAssertEqual(ids(links).count, 2)
+        }
+    }
+
+    func testOneReminderBeforeExpiryForASentLinkStillUnpaid() async throws {
+        try await withEachDatabase { hub in
+            let body: [String: Any] = [
+                "amount": 500, "currency": "EUR", "send": "email", "expires_at": start + 3 * 86_400, "customer": ["email": "ada@example.com"],
+            ]
+            let link = try await createLink(hub, body)
+            let paid = try await createLink(hub, body)
+            let short = try await createLink(hub, ["amount": 500, "currency": "EUR", "send": "email", "expires_at": start + 12 * 3600,
+                                                   "customer": ["email": "ada@example.com"]])
+            let unsent = try await createLink(hub, ["amount": 500, "currency": "EUR", "expires_at": start + 3 * 86_400])
+            _ = try await pay(hub, session: try session(of: try await open(hub, paid.id)))
+            try await hub.scheduler.runDue([.notificationSend])
+            let before = hub.mail.sent.count
+            XCTAssertEqual(before, 4, "three links, and the receipt of the paid one")
+            let early = try await hub.scheduler.runDue([.paymentLinkReminder])
+            XCTAssertEqual(early, 0)
+
+            hub.clock.advance(2 * 86_400)
+            let ran = try await hub.scheduler.runDue([.paymentLinkReminder])
+            XCTAssertEqual(ran, 2, "the links that were sent and live longer than a day: \(link.id), \(paid.id)")
+            try await hub.scheduler.runDue([.notificationSend])
+            XCTAssertEqual(hub.mail.sent.count, before + 1, "the paid link gets no reminder")
+            let reminder = try XCTUnwrap(hub.mail.sent.last?.message)
+            XCTAssertTrue(reminder.subject.hasPrefix("Reminder"), reminder.subject)
+            XCTAssertTrue(reminder.textBody.contains("http://payhub.test/l/\(link.id)"))
+            let reminded = try await hub.request(.GET, "/v1/payment_links/\(link.id)")
+            XCTAssertEqual(reminded["reminder_sent_at"] as? Int, Int(start) + 2 * 86_400)
+            for other in [paid, short, unsent] {
+                let reply = try await hub.request(.GET, "/v1/payment_links/\(other.id)")
+                XCTAssertTrue(reply["reminder_sent_at"] is NSNull, other.id)
+            }
+
+            // Sending again later does not remind twice; a repeated run sends nothing.
+            _ = try await hub.request(.POST, "/v1/payment_links/\(link.id)/send")
+            try await PaymentLinkService(context: hub.context, db: hub.app.db, logger: hub.app.logger).remind(try PaymentLinkID(parsing: link.id))
+            hub.clock.advance(86_400)
+            let later = try await hub.scheduler.runDue([.paymentLinkReminder])
+            XCTAssertEqual(later, 0)
+            try await hub.scheduler.runDue([.notificationSend])
+            XCTAssertEqual(hub.mail.sent.count, before + 2, "the sending asked for, and no second reminder")
+        }
+    }
+
+    func testTheReminderLeadIsConfigurable() async throws {
+        try await withEachDatabase(environment: ["PAYHUB_LINK_REMINDER_BEFORE": "3600"]) { hub in
+            let link = try await createLink(hub, [
+                "amount": 500, "currency": "EUR", "send": "email", "expires_at": start + 2 * 3600, "customer": ["email": "ada@example.com"],
+            ])
+            hub.clock.advance(3599)
+            let early = try await hub.scheduler.runDue([.paymentLinkReminder])
+            XCTAssertEqual(early, 0)
+            hub.clock.advance(1)
+            let ran = try await hub.scheduler.runDue([.paymentLinkReminder])
+            XCTAssertEqual(ran, 1)
+            let reminded = try await hub.request(.GET, "/v1/payment_links/\(link.id)")
+            XCTAssertEqual(reminded["reminder_sent_at"] as? Int, Int(start) + 3600)
+        }
+    }
+
+    // MARK: - The customer asks for a link on the checkout page
+
+    func testALinkMadeForACheckoutSessionResumesThatSessionAndItsIntent() async throws {
+        try await withEachDatabase { hub in
+            let checkout = try await hub.request(
+                .POST, "/v1/checkout_sessions", json: ["amount": 1250, "currency": "EUR", "customer": ["name": "Zoë"], "user_type": "business"])
+            XCTAssertEqual(checkout.status, .created, checkout.text)
+            let sessionID = try CheckoutSessionID(parsing: checkout.id)
+            let intent = try XCTUnwrap(checkout["payment_intent"] as? String)
+            let scope = TenantScope(merchantID: hub.merchant.id, livemode: false)
+            let service = PaymentLinkService(context: hub.context, db: hub.app.db, logger: hub.app.logger)
+
+            let link = try await service.createForCheckoutSession(sessionID, recipient: " zoe@example.com ", channel: .email, locale: .fr, in: scope)
+            XCTAssertEqual(link.checkoutSessionID, sessionID)
+            XCTAssertEqual(link.link.expiresAt, Date(timeIntervalSince1970: TimeInterval(checkout["expires_at"] as? Int ?? 0)))
+            XCTAssertFalse(link.link.reusable)
+            XCTAssertEqual(link.totals.amountTotal, 1250)
+            XCTAssertEqual(link.customer?.email, "zoe@example.com")
+            XCTAssertEqual(link.customer?.name, "Zoë")
+            XCTAssertEqual(link.customer?.locale, "fr", "the page's language")
+            XCTAssertEqual(link.userType, "business")
+            XCTAssertEqual(link.sentVia, .email)
+            try await hub.scheduler.runDue([.notificationSend])
+            let mail = try XCTUnwrap(hub.mail.sent.first?.message)
+            XCTAssertEqual(mail.to.map(\.address), ["zoe@example.com"])
+            XCTAssertTrue(mail.textBody.contains(intent), "the waiting intent is the reference: \(mail.textBody)")
+            XCTAssertTrue(mail.textBody.contains("12,50\u{00A0}€"), mail.textBody)
+            let notifications = try await hub.request(.GET, "/v1/notifications?payment_intent=\(intent)")
+            XCTAssertEqual((notifications["data"] as? [Any])?.count, 1)
+
+            // Asking again sends the same link again, to the recipient given now.
+            let again = try await service.createForCheckoutSession(sessionID, recipient: "+33 6 12 34 56 78", channel: .sms, in: scope)
+            XCTAssertEqual(again.id, link.id)
+            XCTAssertEqual(again.customer?.phone, "+33 6 12 34 56 78")
+            try await hub.scheduler.runDue([.notificationSend])
+            XCTAssertEqual(hub.sms.sent.first?.to, "+33612345678")
+            let listed = try await hub.request(.GET, "/v1/payment_links")
+            XCTAssertEqual(ids(listed), [link.id.rawValue])
+            XCTAssertEqual((listed["data"] as? [[String: Any]])?.first?["checkout_session"] as? String, checkout.id)
+
+            let opened = try session(of: try await open(hub, link.id.rawValue))
+            XCTAssertEqual(opened, checkout.id, "the same session, the same intent")
+            _ = try await pay(hub, session: opened)
+            let completed = try await hub.request(.GET, "/v1/payment_links/\(link.id)")
+            XCTAssertEqual(completed["status"] as? String, "completed")
+            let page = try await open(hub, link.id.rawValue)
+            XCTAssertTrue(page.text.contains("Already paid"))
+            let sessions = try await hub.request(.GET, "/v1/checkout_sessions")
+            XCTAssertEqual(ids(sessions), [checkout.id], "no other session was made")
+
+            do {
+                _ = try await service.createForCheckoutSession(sessionID, recipient: "zoe@example.com", channel: .email, in: scope)
+                XCTFail("a paid session gets no link")
+            } catch let error as ServiceError {
+                XCTAssertEqual(error.code, "checkout_session_complete")
+            }
+        }
+    }
+
+    func testTheCustomerFlowRefusesWhatItCannotSendOrReach() async throws {
+        try await withEachDatabase { hub in
+            let checkout = try await hub.request(.POST, "/v1/checkout_sessions", json: ["amount": 1250, "currency": "EUR"])
+            let sessionID = try CheckoutSessionID(parsing: checkout.id)
+            let scope = TenantScope(merchantID: hub.merchant.id, livemode: false)
+            let service = PaymentLinkService(context: hub.context, db: hub.app.db, logger: hub.app.logger)
+            let refusals: [(String, PaymentLinkChannel, String)] = [
+                ("nope", .email, "email"), ("<script>@x", .email, "email"), ("333 1234567", .sms, "phone"), ("+39 abc", .sms, "phone"),
+            ]
+            for (recipient, channel, param) in refusals {
+                do {
+                    _ = try await service.createForCheckoutSession(sessionID, recipient: recipient, channel: channel, in: scope)
+                    XCTFail(recipient)
+                } catch let error as ServiceError {
+                    XCTAssertEqual(error.kind, .invalidInput, recipient)
+                    XCTAssertEqual(error.param, param, recipient)
+                }
+            }
+            let other = try await MerchantService(context: hub.context, db: hub.app.db).create(name: "Other Shop")
+            for stranger in [TenantScope(merchantID: other.id, livemode: false), TenantScope(merchantID: hub.merchant.id, livemode: true)] {
+                do {
+                    _ = try await service.createForCheckoutSession(sessionID, recipient: "zoe@example.com", channel: .email, in: stranger)
+                    XCTFail("another tenant's session")
+                } catch let error as ServiceError {
+                    XCTAssertEqual(error.kind, .notFound)
+                }
+            }
+            let links = try await hub.request(.GET, "/v1/payment_links")
+            XCTAssertEqual(ids(links), [])
+
+            // The shop ends its session: the link made for it ends with it.
+            let link = try await service.createForCheckoutSession(sessionID, recipient: "zoe@example.com", channel: .email, in: scope)
+            _ = try await hub.request(.POST, "/v1/checkout_sessions/\(checkout.id)/expire")
+            let page = try await open(hub, link.id.rawValue)
+            XCTAssertEqual(page.status, .gone)
+            XCTAssertTrue(page.text.contains("This payment link has expired"), page.text)
+            let sessions = try await hub.request(.GET, "/v1/checkout_sessions")
+            XCTAssertEqual(ids(sessions), [checkout.id], "no new session for a link bound to an expired one")
+        }
+    }
 }

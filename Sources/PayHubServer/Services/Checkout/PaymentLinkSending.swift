@@ -11,7 +11,7 @@ enum PaymentLinkSending {
     ) async throws -> PaymentLinkRecord {
         var record = record
         let now = context.clock.now()
-        let recipient = try PaymentLinkService.recipient(of: record.customer, via: channel, param: "channel")
+        let recipient = try PaymentLinkService.recipient(of: record.customer, via: channel)
         try await PaymentLinkNotifications.enqueue(.link, of: record, to: recipient, via: channel, context: context, on: tx)
         record.sentVia = channel
         record.sentAt = now
@@ -32,7 +32,7 @@ enum PaymentLinkSending {
     ) async throws -> PaymentLinkRecord {
         var record = record
         let now = context.clock.now()
-        let recipient = try PaymentLinkService.recipient(of: record.customer, via: channel, param: "channel")
+        let recipient = try PaymentLinkService.recipient(of: record.customer, via: channel)
         try await PaymentLinkNotifications.enqueue(.reminder, of: record, to: recipient, via: channel, context: context, on: tx)
         record.reminderSentAt = now
         record.link.updatedAt = now

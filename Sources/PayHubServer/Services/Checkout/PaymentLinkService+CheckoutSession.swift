@@ -62,6 +62,7 @@ extension PaymentLinkService {
         }
         do {
             try InputRules.customer(input)
+            _ = try NotificationOutbox.recipient(trimmed, channel: channel.notificationChannel)
         } catch var error as ServiceError {
             error.param = channel == .email ? "email" : "phone"
             throw error

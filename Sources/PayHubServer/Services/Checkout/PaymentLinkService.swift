@@ -41,7 +41,7 @@ struct PaymentLinkService: Sendable {
         let attributes = try CheckoutInputRules.attributes(userType: input.userType, channel: input.channel, country: input.country)
         let customer = input.customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) }
         let send = try input.send.map { try Self.channel($0, param: "send") }
-        if let send { _ = try Self.recipient(of: customer, via: send, param: "send") }
+        if let send { _ = try Self.recipient(of: customer, via: send) }
 
         if let key = RequestIdempotency.key, let existing = try await links.link(
             createdByIdempotencyKey: key, in: scope, since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
@@ -114,7 +114,7 @@ struct PaymentLinkService: Sendable {
                 throw ServiceError.from(PaymentLinkViolation.notActive(record.id, record.link.status == .active ? .expired : record.link.status))
             }
             let channel = try requested ?? record.sentVia ?? Self.defaultChannel(for: record.customer)
-            _ = try Self.recipient(of: record.customer, via: channel, param: "channel")
+            _ = try Self.recipient(of: record.customer, via: channel)
             return try await PaymentLinkSending.send(record, via: channel, context: context, on: tx)
         }
     }
@@ -135,19 +135,18 @@ struct PaymentLinkService: Sendable {
         return channel
     }
 
-    /// Where a sending by `channel` goes: the customer's email address or phone number, which must be known.
-    static func recipient(of customer: CustomerDetails?, via channel: PaymentLinkChannel, param: String) throws -> String {
-        switch channel {
-        case .email:
-            guard let email = customer?.email else {
-                throw ServiceError.invalid("parameter_missing", "Sending by email needs customer.email.", param: "customer.email")
-            }
-            return email
-        case .sms:
-            guard let phone = customer?.phone else {
-                throw ServiceError.invalid("parameter_missing", "Sending by SMS needs customer.phone.", param: "customer.phone")
-            }
-            return phone
+    /// Where a sending by `channel` goes: the customer's email address, or phone number in international form,
+    /// which must be known.
+    static func recipient(of customer: CustomerDetails?, via channel: PaymentLinkChannel) throws -> String {
+        let field = channel == .email ? "customer.email" : "customer.phone"
+        guard let recipient = channel == .email ? customer?.email : customer?.phone else {
+            throw ServiceError.invalid("parameter_missing", "Sending by \(channel == .email ? "email" : "SMS") needs \(field).", param: field)
+        }
+        do {
+            return try NotificationOutbox.recipient(recipient, channel: channel.notificationChannel)
+        } catch var error as ServiceError {
+            error.param = field
+            throw error
         }
     }
 
