@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: StripePagesController())
     try pages.register(collection: CheckoutPagesController())
     try pages.register(collection: DemoOutboxController())
+    try pages.register(collection: PaymentLinkPagesController())
     let v1 = app.grouped("v1")
     try v1.grouped(CardDataGuardMiddleware()).register(collection: ProviderWebhooksController())
     let authenticated = v1.grouped(PrincipalMiddleware(auth: AuthService()), CardDataGuardMiddleware())
@@ -21,4 +22,5 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CheckoutSessionsController())
     try authenticated.register(collection: CheckoutRulesController())
     try authenticated.register(collection: NotificationsController())
+    try authenticated.register(collection: PaymentLinksController())
 }

@@ -23,6 +23,13 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     /// A notification (email or SMS) was accepted by the mail server or SMS gateway, or failed for good.
     case notificationSent = "notification.sent"
     case notificationFailed = "notification.failed"
+    /// Pay by link: a link was created, sent (or sent again), opened for the first time, paid, expired or deactivated.
+    case paymentLinkCreated = "payment_link.created"
+    case paymentLinkSent = "payment_link.sent"
+    case paymentLinkOpened = "payment_link.opened"
+    case paymentLinkPaid = "payment_link.paid"
+    case paymentLinkExpired = "payment_link.expired"
+    case paymentLinkDeactivated = "payment_link.deactivated"
 
     /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
     public func matches(filter: String) -> Bool {

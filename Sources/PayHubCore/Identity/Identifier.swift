@@ -52,6 +52,7 @@ public enum APIKeyKind: IdentifierKind { public static let prefix = "key" }
 public enum CheckoutSessionKind: IdentifierKind { public static let prefix = "cs" }
 public enum CheckoutRuleKind: IdentifierKind { public static let prefix = "crule" }
 public enum NotificationKind: IdentifierKind { public static let prefix = "ntf" }
+public enum PaymentLinkKind: IdentifierKind { public static let prefix = "plink" }
 
 public typealias MerchantID = Identifier<MerchantKind>
 public typealias PaymentIntentID = Identifier<PaymentIntentKind>
@@ -65,6 +66,7 @@ public typealias APIKeyID = Identifier<APIKeyKind>
 public typealias CheckoutSessionID = Identifier<CheckoutSessionKind>
 public typealias CheckoutRuleID = Identifier<CheckoutRuleKind>
 public typealias NotificationID = Identifier<NotificationKind>
+public typealias PaymentLinkID = Identifier<PaymentLinkKind>
 
 public struct IdentifierInvalid: Error, Equatable, Sendable, CustomStringConvertible {
     public var value: String

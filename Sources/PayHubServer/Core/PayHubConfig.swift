@@ -63,6 +63,8 @@ public struct PayHubConfig: Sendable {
     public var mail: MailSettings
     /// Text messages: the log gateway or Twilio (`PAYHUB_SMS_GATEWAY`, `PAYHUB_TWILIO_*`).
     public var sms: SMSSettings
+    /// How long before a sent payment link expires its one reminder goes (`PAYHUB_LINK_REMINDER_BEFORE`, seconds).
+    public var linkReminderBefore: TimeInterval = 24 * 3600
 
     /// The PostgreSQL URL, when PayHub runs on PostgreSQL.
     public var databaseURL: String? {
@@ -173,7 +175,7 @@ public struct PayHubConfig: Sendable {
             problems.append("PAYHUB_METRICS_TOKEN must be at least 16 characters (e.g. openssl rand -hex 32)")
         }
         let logLevel = env["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        let config = PayHubConfig(
+        var config = PayHubConfig(
             database: database,
             sqliteSynchronous: synchronous,
             dataDirectory: dataDirectory,
@@ -202,6 +204,7 @@ public struct PayHubConfig: Sendable {
             mail: mailSettings(env, dataDirectory: dataDirectory, problems: &problems),
             sms: smsSettings(env, problems: &problems)
         )
+        config.linkReminderBefore = seconds("PAYHUB_LINK_REMINDER_BEFORE", default: 24 * 3600, positive: true)
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config
     }

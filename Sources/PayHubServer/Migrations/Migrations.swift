@@ -24,5 +24,6 @@ enum PayHubMigrations {
         M070_CreateCheckoutRules(),
         M110_AddThemeToCheckoutSessions(),
         M090_CreateNotifications(),
+        M120_CreatePaymentLinks(),
     ]
 }

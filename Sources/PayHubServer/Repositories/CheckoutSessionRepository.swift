@@ -134,8 +134,9 @@ struct CheckoutSessionRepository: Sendable {
     }
 }
 
-/// A line item as stored in `checkout_sessions.line_items`, with the amounts worked out when it was created.
-private struct StoredCheckoutLine: Codable {
+/// A line item as stored in `checkout_sessions.line_items` (and `payment_links.line_items`), with the amounts worked
+/// out when it was created.
+struct StoredCheckoutLine: Codable {
     var name: String
     var quantity: Int64
     var unitAmount: Int64

@@ -13,4 +13,6 @@ enum SystemScope: Sendable {
     case checkoutPage
     /// The notification send job, which knows a notification by id only.
     case notificationSender
+    /// A payment link's page (its unguessable id is the customer's key) and its expiry and reminder jobs.
+    case paymentLink
 }

@@ -16,6 +16,8 @@ extension JobScheduler {
             LateSuccessReversalJob(context: context, db: db, logger: logger),
             CheckoutSessionExpiryJob(context: context, db: db, logger: logger),
             NotificationSendJob(context: context, db: db, logger: logger),
+            PaymentLinkExpiryJob(context: context, db: db, logger: logger),
+            PaymentLinkReminderJob(context: context, db: db, logger: logger),
             JanitorJob.idempotencyPurge(context: context, db: db),
             JanitorJob.rateLimitJanitor(context: context, db: db),
         ]
@@ -26,6 +28,7 @@ extension JobScheduler {
                 kinds: [
                     .statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor,
                     .checkoutSessionExpiry, .notificationSend,
+                    .paymentLinkExpiry, .paymentLinkReminder,
                 ],
                 concurrency: 4),
         ]

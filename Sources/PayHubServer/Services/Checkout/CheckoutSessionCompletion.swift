@@ -32,6 +32,9 @@ enum CheckoutSessionCompletion {
         try await EventRecorder(context: context).record(
             transition.events, object: Presenter.checkoutSession(record, publicBaseURL: context.config.publicBaseURL),
             objectID: record.id.rawValue, merchantID: record.scope.merchantID, livemode: record.scope.livemode, on: tx)
+        if transition.events.contains(.checkoutSessionCompleted) {
+            try await PaymentLinkCompletion.sessionCompleted(record, context: context, on: tx)
+        }
         return record
     }
 }

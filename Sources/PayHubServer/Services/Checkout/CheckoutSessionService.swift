@@ -86,6 +86,15 @@ struct CheckoutSessionService: Sendable {
         try await expire(try await retrieve(id, principal: principal))
     }
 
+    /// PayHub itself ends an open session (one opened through a payment link that has ended), as the shop's
+    /// `expire` does.
+    func expire(_ id: CheckoutSessionID, in scope: TenantScope) async throws -> CheckoutSessionRecord {
+        guard let record = try await sessions.session(id, in: scope, on: reader) else {
+            throw ServiceError.notFound("checkout_session", id: id.rawValue)
+        }
+        return try await expire(record)
+    }
+
     // MARK: - Expiry
 
     /// What the expiry job should do next with a session.
@@ -183,8 +192,8 @@ struct CheckoutSessionService: Sendable {
 
     // MARK: - Input
 
-    /// The order: one amount, or line items with their tax; never both.
-    private func order(_ input: CreateCheckoutSessionRequest) throws -> CheckoutTotals {
+    /// The order: one amount, or line items with their tax; never both (a payment link's order is checked here too).
+    func order(_ input: CreateCheckoutSessionRequest) throws -> CheckoutTotals {
         let maximum = context.config.maximumAmount
         switch (input.amount, input.lineItems) {
         case (.some, .some):
