@@ -350,6 +350,29 @@ final class CheckoutPageTests: XCTestCase {
         }
     }
 
+    func testTheCustomerCanAskToPayLaterByLink() async throws {
+        try await withEachDatabase { hub in
+            let session = try await hub.checkoutSession(["customer": ["name": "Ada", "locale": "it"]])
+            var browser = CheckoutBrowser(hub)
+            let page = try await browser.open(session.path)
+            XCTAssertTrue(page.contains(#"id="link-form""#))
+            let wrong = try await browser.submit(session.path + "/link", ["recipient": "not an address", "csrf_token": page.field("csrf_token") ?? ""])
+            XCTAssertEqual(wrong.status, .badRequest)
+            XCTAssertNotNil(wrong.text(ofID: "form-error"))
+            let sent = try await browser.submit(session.path + "/link", ["recipient": "ada@example.com", "csrf_token": wrong.field("csrf_token") ?? ""])
+            XCTAssertEqual(sent.status, .ok, sent.html)
+            XCTAssertTrue(sent.text(ofID: "notice")?.contains("ada@example.com") == true, sent.html)
+            let notifications = try await hub.request(.GET, "/v1/notifications?payment_intent=\(session.intent)")
+            let data = try XCTUnwrap(notifications["data"] as? [[String: Any]], notifications.text)
+            XCTAssertEqual(data.count, 1)
+            XCTAssertEqual(data.first?["recipient"] as? String, "ada@example.com")
+            let intent = try await hub.request(.GET, "/v1/payment_intents/\(session.intent)")
+            XCTAssertEqual(intent["status"] as? String, "requires_payment_method", "the intent waits for the customer")
+            let tokenless = try await browser.submit(session.path + "/link", ["recipient": "eve@example.com"])
+            XCTAssertEqual(tokenless.status, .forbidden)
+        }
+    }
+
     func testStaticFilesAreServed() async throws {
         try await withEachDatabase { hub in
             var browser = CheckoutBrowser(hub)

@@ -80,6 +80,8 @@ struct CheckoutPageModel: Encodable {
     /// Seconds before a pending page reloads itself (without JavaScript).
     var refreshSeconds: Int?
     var errorMessage: String?
+    /// What the page confirms (a link sent).
+    var notice: String?
     /// Where the page's scripts look for the session's state.
     var sessionID: String
 }
@@ -97,7 +99,7 @@ struct CheckoutPageModelBuilder {
         "checkout.otp", "checkout.confirm", "checkout.phone", "checkout.email", "checkout.pay_by_link", "checkout.send_link",
         "checkout.terms_required", "checkout.no_method", "checkout.choose_another", "footer.secured", "result.refresh", "result.retry",
         "action.qr", "action.ussd", "action.redirect", "checkout.account_holder", "checkout.iban", "checkout.bic",
-        "checkout.reference",
+        "checkout.reference", "checkout.recipient",
     ]
 
     func model(screen: CheckoutPageModel.Screen, csrfToken: String?, attemptKey: String?, styleNonce: String, errorMessage: String? = nil) -> CheckoutPageModel {

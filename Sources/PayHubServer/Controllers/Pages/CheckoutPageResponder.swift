@@ -19,8 +19,8 @@ struct CheckoutPageResponder {
         get throws { try TranslationCatalog.shipped.get() }
     }
 
-    func text(_ key: String) -> String {
-        (try? catalog.text(key, in: locale)) ?? key
+    func text(_ key: String, _ values: [String: String] = [:]) -> String {
+        (try? catalog.text(key, in: locale, values)) ?? key
     }
 
     /// What the customer reads about a refused choice: PayHub's own sentence in their language (a provider's
@@ -34,9 +34,11 @@ struct CheckoutPageResponder {
     }
 
     /// The checkout page for the session's step; a finished session shows its result.
-    func render(for step: CheckoutPageStep, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+    func render(
+        for step: CheckoutPageStep, error: String? = nil, notice: String? = nil, status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         switch step {
-        case .choose: return try await render(.choose, error: error, status: status)
+        case .choose: return try await render(.choose, error: error, notice: notice, status: status)
         case .handOff: return try await render(.redirect, status: status)
         case .inPage(.otp): return try await render(.otp, error: error, status: status)
         case .inPage(.ussd): return try await render(.ussd, status: status)
@@ -59,7 +61,9 @@ struct CheckoutPageResponder {
         }
     }
 
-    private func render(_ screen: CheckoutPageModel.Screen, error: String? = nil, status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func render(
+        _ screen: CheckoutPageModel.Screen, error: String? = nil, notice: String? = nil, status: HTTPResponseStatus = .ok
+    ) async throws -> Response {
         let nonce = AuthenticationPageGuard.newNonce()
         let secure = request.payhub.config.publicBaseURL.hasPrefix("https:")
         let forms = screen == .choose || screen == .otp
@@ -69,7 +73,8 @@ struct CheckoutPageResponder {
             : nil
         let attemptKey = forms ? AuthenticationPageGuard.randomLetters() : nil
         let builder = CheckoutPageModelBuilder(subject: subject, locale: locale, catalog: try catalog, publicBaseURL: request.payhub.config.publicBaseURL)
-        let model = builder.model(screen: screen, csrfToken: issued?.formToken, attemptKey: attemptKey, styleNonce: nonce, errorMessage: error)
+        var model = builder.model(screen: screen, csrfToken: issued?.formToken, attemptKey: attemptKey, styleNonce: nonce, errorMessage: error)
+        model.notice = notice
         let response = try await request.view.render("checkout", model).encodeResponse(for: request)
         response.status = status
         if let (name, value) = issued?.cookie { response.cookies[name] = value }

@@ -62,7 +62,17 @@ struct CheckoutPagesController: RouteCollection {
             return page.redirect(after: try await service.submitCode(subject, otp: form.otp).step)
         case .payByLink:
             try page.checkForm()
-            throw ServiceError.conflict("pay_by_link_unavailable", "Paying later by link is not available for this checkout.")
+            let form = try request.content.decode(CheckoutLinkForm.self)
+            let recipient = form.recipient.trimmingCharacters(in: .whitespaces)
+            let channel: PaymentLinkChannel = recipient.contains("@") ? .email : .sms
+            do {
+                _ = try await PaymentLinkService(context: request.payhub, db: request.db, logger: request.logger).createForCheckoutSession(
+                    subject.session.id, recipient: recipient.replacingOccurrences(of: " ", with: channel == .sms ? "" : " "),
+                    channel: channel, locale: page.locale, in: subject.session.scope)
+            } catch let error as ServiceError where error.kind == .invalidInput {
+                return try await page.render(for: subject.step, error: page.text("checkout.recipient_invalid"), status: .badRequest)
+            }
+            return try await page.render(for: subject.step, notice: page.text("checkout.link_sent", ["recipient": recipient]))
         }
     }
 }
@@ -97,6 +107,11 @@ struct CheckoutPayForm: Content {
             method: type, provider: parts.count == 2 ? parts[1] : nil,
             msisdn: type.rawValue == "mobile_money" ? phone : nil)
     }
+}
+
+/// The "pay later by link" form: an email address or a phone number.
+struct CheckoutLinkForm: Content {
+    var recipient: String
 }
 
 /// The one-time code form.
