@@ -8,6 +8,7 @@ func routes(_ app: Application) throws {
     let pages = app.grouped(PageErrorMiddleware(), CardDataGuardMiddleware())
     try pages.register(collection: SandboxPagesController())
     try pages.register(collection: StripePagesController())
+    try app.register(collection: EmbedScriptController())
     let v1 = app.grouped("v1")
     try v1.grouped(CardDataGuardMiddleware()).register(collection: ProviderWebhooksController())
     let authenticated = v1.grouped(PrincipalMiddleware(auth: AuthService()), CardDataGuardMiddleware())
@@ -18,4 +19,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CheckoutThemeController())
     try authenticated.register(collection: CheckoutSessionsController())
     try authenticated.register(collection: CheckoutRulesController())
+    try authenticated.register(collection: CheckoutSettingsController())
+    try authenticated.register(collection: PaymentIntentMethodsController())
 }

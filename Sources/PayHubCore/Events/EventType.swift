@@ -20,6 +20,8 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     /// A merchant's checkout rules changed (each change gives the rule set a new version).
     case checkoutRuleCreated = "checkout_rule.created"
     case checkoutRuleDeleted = "checkout_rule.deleted"
+    /// A merchant's checkout settings (the origins allowed to embed its checkout) changed.
+    case checkoutSettingsUpdated = "checkout_settings.updated"
 
     /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
     public func matches(filter: String) -> Bool {

@@ -22,5 +22,6 @@ enum PayHubMigrations {
         M061_CreateCheckoutThemes(),
         M080_CreateCheckoutSessions(),
         M070_CreateCheckoutRules(),
+        M100_CreateCheckoutSettings(),
     ]
 }

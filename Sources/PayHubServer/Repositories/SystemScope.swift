@@ -9,4 +9,6 @@ enum SystemScope: Sendable {
     case janitor
     /// The checkout session expiry job, which knows a session by id only.
     case checkoutExpiry
+    /// A CORS preflight, which carries no credential: is the origin allowed by any merchant?
+    case corsPreflight
 }
