@@ -25,6 +25,7 @@ import importlib.util
 import os
 import re
 import shutil
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,6 +40,7 @@ SCREENSHOTS = HERE / "screenshots"
 # tests/e2e/conftest.py, loaded under its own name: its helpers, not its hooks or fixtures.
 _spec = importlib.util.spec_from_file_location("payhub_e2e_support", HERE.parent / "e2e" / "conftest.py")
 e2e = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = e2e
 _spec.loader.exec_module(e2e)
 
 free_port = e2e.free_port

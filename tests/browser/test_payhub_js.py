@@ -174,7 +174,7 @@ def test_a_decline_lets_the_customer_choose_another_method(browser, shop, screen
     choose(browser, "card")
     pick(browser, "card", "tok_declined")
     pay_button(browser).click()
-    alert = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".payhub-screen-choose .payhub-alert[role=alert]"),
+    alert = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".payhub-screen-choose > .payhub-alert[role=alert]"),
                      message="the decline message")[0]
     assert "declined" in alert.text
     assert browser.find_element(By.ID, "failures").text == "card_declined"
@@ -205,7 +205,10 @@ def test_mobile_money_with_an_otp_on_a_phone(phone_browser, shop, screenshot):
     assert error.is_displayed() and "8 to 15 digits" in error.text, "the phone number is required"
     phone = browser.find_element(By.CSS_SELECTOR, 'input[name="phone"]')
     assert browser.switch_to.active_element == phone
+    pick(browser, "country", "SN")
     phone.send_keys("+225 07 00 00 00 01")
+    country = Select(browser.find_element(By.CSS_SELECTOR, 'select[name="country"]')).first_selected_option
+    assert country.get_attribute("value") == "CI", "the calling code picks the country"
     screenshot("phone number")
     pay_button(browser).click()
     state(browser, "otp")
@@ -220,6 +223,7 @@ def test_mobile_money_with_an_otp_on_a_phone(phone_browser, shop, screenshot):
     intent = shop.payhub.api.intent(shop.config["paymentIntent"])
     assert intent["status"] == "succeeded"
     assert intent["payments"][0]["payment_method"]["type"] == "mobile_money"
+    assert intent["payments"][0]["payment_method"].get("country", "CI") == "CI"
 
 
 def test_qr_code_is_drawn_and_the_payment_completes_asynchronously(browser, shop, screenshot):

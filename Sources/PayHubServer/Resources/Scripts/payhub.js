@@ -31,7 +31,7 @@
       card: "Card", wallet: "Wallet", mobile_money: "Mobile money", bank_redirect: "Online banking", bnpl: "Pay later",
       bank_transfer: "Bank transfer", qr: "QR code",
       testCard: "Test card (sandbox)", testWallet: "Test wallet (sandbox)",
-      phone: "Mobile phone number", phoneHint: "With the country code, for example +225 07 00 00 00 01.",
+      country: "Country", phone: "Mobile phone number", phoneHint: "With the country code, for example +225 07 00 00 00 01.",
       phoneInvalid: "Enter a phone number of 8 to 15 digits.",
       otpTitle: "Enter the code", otp: "One-time code", confirm: "Confirm", otpInvalid: "Enter the code you received.",
       ussdTitle: "Confirm on your phone", waiting: "Waiting for the confirmation…",
@@ -42,7 +42,7 @@
       succeeded: "Payment successful", authorized: "Payment authorised",
       canceled: "This payment was canceled.", declined: "The payment was declined. Choose another way to pay or try again.",
       failed: "The payment could not be completed. Choose another way to pay or try again.",
-      error: "Something went wrong. Please try again.", unreachable: "The payment service could not be reached. Check your connection and try again.",
+      problem: "The payment cannot be shown", error: "Something went wrong. Please try again.", unreachable: "The payment service could not be reached. Check your connection and try again.",
       expired: "This payment page has expired. Reload the page to start again.", none: "No payment method is available for this payment.",
       tryAgain: "Try again", back: "Choose another way to pay"
     },
@@ -51,7 +51,7 @@
       card: "Carta", wallet: "Portafoglio digitale", mobile_money: "Mobile money", bank_redirect: "Home banking", bnpl: "Paga dopo",
       bank_transfer: "Bonifico bancario", qr: "Codice QR",
       testCard: "Carta di prova (sandbox)", testWallet: "Portafoglio di prova (sandbox)",
-      phone: "Numero di cellulare", phoneHint: "Con il prefisso internazionale, per esempio +225 07 00 00 00 01.",
+      country: "Paese", phone: "Numero di cellulare", phoneHint: "Con il prefisso internazionale, per esempio +225 07 00 00 00 01.",
       phoneInvalid: "Inserisci un numero di telefono da 8 a 15 cifre.",
       otpTitle: "Inserisci il codice", otp: "Codice monouso", confirm: "Conferma", otpInvalid: "Inserisci il codice ricevuto.",
       ussdTitle: "Conferma sul telefono", waiting: "In attesa della conferma…",
@@ -62,7 +62,7 @@
       succeeded: "Pagamento riuscito", authorized: "Pagamento autorizzato",
       canceled: "Questo pagamento è stato annullato.", declined: "Il pagamento è stato rifiutato. Scegli un altro metodo o riprova.",
       failed: "Non è stato possibile completare il pagamento. Scegli un altro metodo o riprova.",
-      error: "Qualcosa è andato storto. Riprova.", unreachable: "Il servizio di pagamento non è raggiungibile. Controlla la connessione e riprova.",
+      problem: "Impossibile mostrare il pagamento", error: "Qualcosa è andato storto. Riprova.", unreachable: "Il servizio di pagamento non è raggiungibile. Controlla la connessione e riprova.",
       expired: "Questa pagina di pagamento è scaduta. Ricarica la pagina per ricominciare.", none: "Nessun metodo di pagamento disponibile per questo pagamento.",
       tryAgain: "Riprova", back: "Scegli un altro metodo"
     },
@@ -71,7 +71,7 @@
       card: "Carte", wallet: "Portefeuille", mobile_money: "Mobile money", bank_redirect: "Banque en ligne", bnpl: "Payer plus tard",
       bank_transfer: "Virement bancaire", qr: "Code QR",
       testCard: "Carte de test (sandbox)", testWallet: "Portefeuille de test (sandbox)",
-      phone: "Numéro de mobile", phoneHint: "Avec l'indicatif du pays, par exemple +225 07 00 00 00 01.",
+      country: "Pays", phone: "Numéro de mobile", phoneHint: "Avec l'indicatif du pays, par exemple +225 07 00 00 00 01.",
       phoneInvalid: "Saisissez un numéro de 8 à 15 chiffres.",
       otpTitle: "Saisissez le code", otp: "Code à usage unique", confirm: "Confirmer", otpInvalid: "Saisissez le code reçu.",
       ussdTitle: "Confirmez sur votre téléphone", waiting: "En attente de la confirmation…",
@@ -82,7 +82,7 @@
       succeeded: "Paiement réussi", authorized: "Paiement autorisé",
       canceled: "Ce paiement a été annulé.", declined: "Le paiement a été refusé. Choisissez un autre moyen ou réessayez.",
       failed: "Le paiement n'a pas pu aboutir. Choisissez un autre moyen ou réessayez.",
-      error: "Une erreur s'est produite. Veuillez réessayer.", unreachable: "Le service de paiement est injoignable. Vérifiez votre connexion et réessayez.",
+      problem: "Impossible d'afficher le paiement", error: "Une erreur s'est produite. Veuillez réessayer.", unreachable: "Le service de paiement est injoignable. Vérifiez votre connexion et réessayez.",
       expired: "Cette page de paiement a expiré. Rechargez la page pour recommencer.", none: "Aucun moyen de paiement n'est disponible pour ce paiement.",
       tryAgain: "Réessayer", back: "Choisir un autre moyen"
     },
@@ -91,7 +91,7 @@
       card: "Karte", wallet: "Wallet", mobile_money: "Mobile Money", bank_redirect: "Online-Banking", bnpl: "Später bezahlen",
       bank_transfer: "Banküberweisung", qr: "QR-Code",
       testCard: "Testkarte (Sandbox)", testWallet: "Test-Wallet (Sandbox)",
-      phone: "Handynummer", phoneHint: "Mit Ländervorwahl, zum Beispiel +225 07 00 00 00 01.",
+      country: "Land", phone: "Handynummer", phoneHint: "Mit Ländervorwahl, zum Beispiel +225 07 00 00 00 01.",
       phoneInvalid: "Geben Sie eine Telefonnummer mit 8 bis 15 Ziffern ein.",
       otpTitle: "Code eingeben", otp: "Einmalcode", confirm: "Bestätigen", otpInvalid: "Geben Sie den erhaltenen Code ein.",
       ussdTitle: "Auf dem Telefon bestätigen", waiting: "Warten auf die Bestätigung…",
@@ -102,7 +102,7 @@
       succeeded: "Zahlung erfolgreich", authorized: "Zahlung autorisiert",
       canceled: "Diese Zahlung wurde storniert.", declined: "Die Zahlung wurde abgelehnt. Wählen Sie eine andere Zahlungsart oder versuchen Sie es erneut.",
       failed: "Die Zahlung konnte nicht abgeschlossen werden. Wählen Sie eine andere Zahlungsart oder versuchen Sie es erneut.",
-      error: "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.", unreachable: "Der Zahlungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+      problem: "Die Zahlung kann nicht angezeigt werden", error: "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.", unreachable: "Der Zahlungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
       expired: "Diese Zahlungsseite ist abgelaufen. Laden Sie die Seite neu.", none: "Für diese Zahlung ist keine Zahlungsart verfügbar.",
       tryAgain: "Erneut versuchen", back: "Andere Zahlungsart wählen"
     },
@@ -111,7 +111,7 @@
       card: "Tarjeta", wallet: "Monedero digital", mobile_money: "Dinero móvil", bank_redirect: "Banca en línea", bnpl: "Paga después",
       bank_transfer: "Transferencia bancaria", qr: "Código QR",
       testCard: "Tarjeta de prueba (sandbox)", testWallet: "Monedero de prueba (sandbox)",
-      phone: "Número de móvil", phoneHint: "Con el prefijo del país, por ejemplo +225 07 00 00 00 01.",
+      country: "País", phone: "Número de móvil", phoneHint: "Con el prefijo del país, por ejemplo +225 07 00 00 00 01.",
       phoneInvalid: "Introduce un número de 8 a 15 dígitos.",
       otpTitle: "Introduce el código", otp: "Código de un solo uso", confirm: "Confirmar", otpInvalid: "Introduce el código recibido.",
       ussdTitle: "Confirma en tu teléfono", waiting: "Esperando la confirmación…",
@@ -122,7 +122,7 @@
       succeeded: "Pago realizado", authorized: "Pago autorizado",
       canceled: "Este pago se ha cancelado.", declined: "El pago ha sido rechazado. Elige otro método o vuelve a intentarlo.",
       failed: "No se ha podido completar el pago. Elige otro método o vuelve a intentarlo.",
-      error: "Algo ha salido mal. Vuelve a intentarlo.", unreachable: "No se puede contactar con el servicio de pago. Comprueba tu conexión y vuelve a intentarlo.",
+      problem: "No se puede mostrar el pago", error: "Algo ha salido mal. Vuelve a intentarlo.", unreachable: "No se puede contactar con el servicio de pago. Comprueba tu conexión y vuelve a intentarlo.",
       expired: "Esta página de pago ha caducado. Recarga la página para empezar de nuevo.", none: "No hay ningún método de pago disponible para este pago.",
       tryAgain: "Reintentar", back: "Elegir otro método"
     }
@@ -147,8 +147,14 @@
     ["qr", "QR code"], ["tok_wallet_declined", "Declined"]
   ];
 
+  // Where mobile money is paid, with the countries' calling codes (a number typed with one picks its country).
+  var MOBILE_MONEY_COUNTRIES = [
+    ["CI", "225"], ["SN", "221"], ["CM", "237"], ["BF", "226"], ["ML", "223"], ["BJ", "229"], ["TG", "228"], ["GN", "224"],
+    ["NE", "227"], ["CD", "243"], ["GA", "241"], ["GH", "233"], ["KE", "254"], ["UG", "256"], ["TZ", "255"], ["RW", "250"]
+  ];
+
   // ------------------------------------------------------------------------------------------------------------
-  // Small DOM helpers: text only (never innerHTML), classes only (never inline styles).
+  // Small DOM helpers: text nodes only (never markup from data), classes only (never inline styles).
 
   function h(tag, attributes) {
     var node = document.createElement(tag);
@@ -553,7 +559,7 @@
     var message = error.code === "client_token_invalid" ? this.t("expired") : error.status === 0 ? this.t("unreachable") : this.t("error");
     var retry = error.code === "client_token_invalid" ? null
       : h("button", { type: "button", class: "payhub-button payhub-secondary", text: this.t("tryAgain"), onclick: function () { self.start(); } });
-    this.show("error", this.t("error"), [this.alert(message), retry]);
+    this.show("error", this.t("problem"), [this.alert(message), retry]);
   };
 
   Checkout.prototype.finish = function (status, intent) {
@@ -634,6 +640,16 @@
         });
         if (self.options.phone) input.value = self.options.phone;
         fields.phone = input;
+        var names = global.Intl && Intl.DisplayNames ? new Intl.DisplayNames([self.locale], { type: "region" }) : null;
+        var countries = MOBILE_MONEY_COUNTRIES.map(function (pair) {
+          return [pair[0], (names ? names.of(pair[0]) : pair[0]) + " (+" + pair[1] + ")"];
+        });
+        nodes.push(select(self.t("country"), countries, "country"));
+        if (self.options.country) fields.country.value = String(self.options.country).toUpperCase();
+        input.addEventListener("input", function () {
+          var digits = input.value.replace(/[^0-9+]/g, "");
+          MOBILE_MONEY_COUNTRIES.forEach(function (pair) { if (digits.indexOf("+" + pair[1]) === 0) fields.country.value = pair[0]; });
+        });
         nodes.push(h("div", { class: "payhub-field" }, h("label", { for: id, class: "payhub-label", text: self.t("phone") }), input,
           h("p", { id: hint, class: "payhub-hint", text: self.t("phoneHint") })));
       }
@@ -685,9 +701,7 @@
       case "mobile_money":
         var phone = (fields.phone.value || "").replace(/[\s().-]/g, "");
         if (!/^\+?[0-9]{8,15}$/.test(phone)) return { invalid: this.t("phoneInvalid") };
-        var result = { type: "mobile_money", msisdn: phone };
-        if (this.options.country) result.country = this.options.country;
-        return result;
+        return { type: "mobile_money", msisdn: phone, country: fields.country.value };
       case "bank_redirect":
         return { type: "bank_redirect", network: "ideal" };
       default:
