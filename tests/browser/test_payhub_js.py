@@ -12,12 +12,15 @@ import json
 
 import pytest
 import requests
+
+pytest.importorskip("selenium", reason="selenium is not installed (python3 -m pip install selenium)")
+
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
-from conftest import wait_for
+from conftest import wait_for  # noqa: E402
 
 SHOP_JS = """
 (function () {

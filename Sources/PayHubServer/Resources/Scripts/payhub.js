@@ -647,6 +647,8 @@
         nodes.push(select(self.t("country"), countries, "country"));
         if (self.options.country) fields.country.value = String(self.options.country).toUpperCase();
         input.addEventListener("input", function () {
+          errorBox.classList.add("payhub-hidden");
+          input.removeAttribute("aria-invalid");
           var digits = input.value.replace(/[^0-9+]/g, "");
           MOBILE_MONEY_COUNTRIES.forEach(function (pair) { if (digits.indexOf("+" + pair[1]) === 0) fields.country.value = pair[0]; });
         });
