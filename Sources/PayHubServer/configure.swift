@@ -49,10 +49,7 @@ public func configure(_ app: Application, config: PayHubConfig, context: PayHubC
     app.views.use(.leaf)
 
     app.middleware = Middlewares()
-    app.middleware.use(CORSMiddleware(configuration: .init(
-        allowedOrigin: .all, allowedMethods: [.GET, .POST, .DELETE, .OPTIONS],
-        allowedHeaders: [.authorization, .contentType, .accept, "Idempotency-Key"],
-        exposedHeaders: [HTTPHeaders.Name("Retry-After"), HTTPHeaders.Name("Idempotent-Replayed")])))
+    app.middleware.use(ClientCORSMiddleware())
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(APIErrorMiddleware())
 

@@ -11,6 +11,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: CheckoutPagesController())
     try pages.register(collection: DemoOutboxController())
     try pages.register(collection: PaymentLinkPagesController())
+    try app.register(collection: EmbedScriptController())
     let v1 = app.grouped("v1")
     try v1.grouped(CardDataGuardMiddleware()).register(collection: ProviderWebhooksController())
     let authenticated = v1.grouped(PrincipalMiddleware(auth: AuthService()), CardDataGuardMiddleware())
@@ -23,4 +24,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: CheckoutRulesController())
     try authenticated.register(collection: NotificationsController())
     try authenticated.register(collection: PaymentLinksController())
+    try authenticated.register(collection: CheckoutSettingsController())
+    try authenticated.register(collection: PaymentIntentMethodsController())
 }

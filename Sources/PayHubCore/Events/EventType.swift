@@ -30,6 +30,8 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case paymentLinkPaid = "payment_link.paid"
     case paymentLinkExpired = "payment_link.expired"
     case paymentLinkDeactivated = "payment_link.deactivated"
+    /// A merchant's checkout settings (the origins allowed to embed its checkout) changed.
+    case checkoutSettingsUpdated = "checkout_settings.updated"
 
     /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
     public func matches(filter: String) -> Bool {

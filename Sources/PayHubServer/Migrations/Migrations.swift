@@ -25,5 +25,6 @@ enum PayHubMigrations {
         M110_AddThemeToCheckoutSessions(),
         M090_CreateNotifications(),
         M120_CreatePaymentLinks(),
+        M100_CreateCheckoutSettings(),
     ]
 }

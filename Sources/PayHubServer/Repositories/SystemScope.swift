@@ -15,4 +15,6 @@ enum SystemScope: Sendable {
     case notificationSender
     /// A payment link's page (its unguessable id is the customer's key) and its expiry and reminder jobs.
     case paymentLink
+    /// A CORS preflight, which carries no credential: is the origin allowed by any merchant?
+    case corsPreflight
 }
