@@ -373,6 +373,21 @@ final class CheckoutPageTests: XCTestCase {
         }
     }
 
+    func testOnlyTheMerchantsAllowedOriginsMayFrameThePage() async throws {
+        try await withEachDatabase { hub in
+            let session = try await hub.checkoutSession()
+            var browser = CheckoutBrowser(hub)
+            let closed = try await browser.open(session.path)
+            XCTAssertTrue(closed.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+            XCTAssertEqual(closed.headers.first(name: "X-Frame-Options"), "DENY")
+            let settings = try await hub.request(.POST, "/v1/checkout_settings", json: ["allowed_origins": ["https://shop.example"]])
+            XCTAssertEqual(settings.status, .ok, settings.text)
+            let open = try await browser.open(session.path)
+            XCTAssertTrue(open.headers.first(name: "Content-Security-Policy")?.contains("frame-ancestors https://shop.example") == true)
+            XCTAssertNil(open.headers.first(name: "X-Frame-Options"), "the CSP decides who may frame the page")
+        }
+    }
+
     func testStaticFilesAreServed() async throws {
         try await withEachDatabase { hub in
             var browser = CheckoutBrowser(hub)

@@ -78,7 +78,7 @@ struct CheckoutPageResponder {
         let response = try await request.view.render("checkout", model).encodeResponse(for: request)
         response.status = status
         if let (name, value) = issued?.cookie { response.cookies[name] = value }
-        CheckoutPageHeaders.secure(response, styleNonce: nonce, theme: subject.theme, frameAncestors: [])
+        CheckoutPageHeaders.secure(response, styleNonce: nonce, theme: subject.theme, frameAncestors: subject.frameAncestors)
         return response
     }
 

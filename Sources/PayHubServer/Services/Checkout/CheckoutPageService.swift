@@ -16,6 +16,8 @@ struct CheckoutPageService: Sendable {
         var theme: CheckoutTheme
         /// The methods the merchant's rules show for this session, in the rule's order.
         var methods: [RuleMethod]
+        /// The origins allowed to frame the page (the merchant's checkout settings); none by default.
+        var frameAncestors: [String]
 
         var step: CheckoutPageStep {
             let intent = payment.intent.intent
@@ -71,7 +73,9 @@ struct CheckoutPageService: Sendable {
         let decision = try await CheckoutRuleService(context: context, db: db).decide(for: session.ruleAttributes, in: scope)
         let capabilities = try await OfferedMethods(context: context).capabilities(in: scope, on: reader)
         let methods = Self.shown(decision, capabilities: capabilities, currency: session.session.totals.currency)
-        return Subject(session: session, payment: payment, merchantName: merchant.name, theme: theme, methods: methods)
+        let ancestors = try await CheckoutSettingsService(context: context, db: db).allowedOrigins(in: scope)
+        return Subject(
+            session: session, payment: payment, merchantName: merchant.name, theme: theme, methods: methods, frameAncestors: ancestors)
     }
 
     /// The order methods take when no rule orders them: the most used first.
