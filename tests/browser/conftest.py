@@ -256,7 +256,7 @@ PHONE_USER_AGENT = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36")
 
 
-def _new_driver(width: int, height: int, mobile: bool):
+def _new_driver(width: int, height: int, mobile: bool, language: str = "en-US"):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -264,8 +264,10 @@ def _new_driver(width: int, height: int, mobile: bool):
     options.binary_location = chromium_binary()
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--no-first-run", "--disable-extensions", "--hide-scrollbars", f"--window-size={width},{height}",
-                     "--lang=en-US"):
+                     f"--lang={language}"):
         options.add_argument(argument)
+    # What the browser sends as Accept-Language.
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if mobile:
         options.add_experimental_option("mobileEmulation", {
@@ -313,8 +315,8 @@ def screenshot(request: pytest.FixtureRequest) -> Screenshots:
 def make_browser(request: pytest.FixtureRequest, screenshot: Screenshots):
     drivers: list[Any] = []
 
-    def make(width: int = 1280, height: int = 900, mobile: bool = False, label: str | None = None):
-        driver = _new_driver(width, height, mobile)
+    def make(width: int = 1280, height: int = 900, mobile: bool = False, label: str | None = None, language: str = "en-US"):
+        driver = _new_driver(width, height, mobile, language)
         drivers.append(driver)
         screenshot.drivers.append((label or ("phone" if mobile else "desktop"), driver))
         return driver
