@@ -40,7 +40,7 @@ struct PaymentLinkService: Sendable {
         try InputRules.url(input.successURL, param: "success_url")
         let attributes = try CheckoutInputRules.attributes(userType: input.userType, channel: input.channel, country: input.country)
         let customer = input.customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) }
-        let send = try input.send.map { try Self.channel($0, param: "send") }
+        let send = try Self.channel(input.send, param: "send")
         if let send { _ = try Self.recipient(of: customer, via: send) }
 
         if let key = RequestIdempotency.key, let existing = try await links.link(
@@ -104,7 +104,7 @@ struct PaymentLinkService: Sendable {
     /// customer has an address, else SMS).
     func send(_ id: String, channel raw: String?, principal: Principal) async throws -> PaymentLinkRecord {
         let found = try await retrieve(id, principal: principal)
-        let requested = try raw.map { try Self.channel($0, param: "channel") }
+        let requested = try Self.channel(raw, param: "channel")
         let (links, context) = (self.links, self.context)
         return try await context.transactor.writeSQL(on: db) { tx in
             guard let record = try await links.lock(found.id, in: found.scope, on: tx) else {
@@ -128,7 +128,8 @@ struct PaymentLinkService: Sendable {
             merchantID: record.scope.merchantID, livemode: record.scope.livemode, on: tx)
     }
 
-    static func channel(_ raw: String, param: String) throws -> PaymentLinkChannel {
+    static func channel(_ raw: String?, param: String) throws -> PaymentLinkChannel? {
+        guard let raw else { return nil }
         guard let channel = PaymentLinkChannel(rawValue: raw) else {
             throw ServiceError.invalid("parameter_invalid", "\(param) must be email or sms.", param: param)
         }
