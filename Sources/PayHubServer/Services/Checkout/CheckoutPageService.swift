@@ -71,8 +71,7 @@ struct CheckoutPageService: Sendable {
         var theme = try await CheckoutThemeRepository().theme(in: scope, on: reader).theme
         if let overrides = session.theme, let themed = try? theme.applying(overrides) { theme = themed }
         let decision = try await CheckoutRuleService(context: context, db: db).decide(for: session.ruleAttributes, in: scope)
-        let capabilities = try await OfferedMethods(context: context).capabilities(in: scope, on: reader)
-        let methods = Self.shown(decision, capabilities: capabilities, currency: session.session.totals.currency)
+        let methods = Self.shown(decision, capabilities: decision.capabilities, currency: session.session.totals.currency)
         let ancestors = try await CheckoutSettingsService(context: context, db: db).allowedOrigins(in: scope)
         return Subject(
             session: session, payment: payment, merchantName: merchant.name, theme: theme, methods: methods, frameAncestors: ancestors)

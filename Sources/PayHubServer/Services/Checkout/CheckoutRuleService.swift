@@ -11,6 +11,8 @@ struct CheckoutRuleService: Sendable {
         /// Nil when no rule applies and there is no default rule: the methods are then every one the accounts offer.
         var rule: CheckoutRuleRecord?
         var methods: [RuleMethod]
+        /// What the merchant's accounts offer, which the methods were chosen from.
+        var capabilities: [MethodCapability] = []
     }
 
     static let ruleLimit = 200
@@ -104,7 +106,9 @@ struct CheckoutRuleService: Sendable {
         let stored = try await rules.active(in: scope, on: reader)
         let capabilities = try await OfferedMethods(context: context).capabilities(in: scope, on: reader)
         let decision = CheckoutRuleSet(stored.map(\.rule)).decide(for: session, capabilities: capabilities)
-        return Evaluation(version: version, rule: decision.rule.flatMap { winner in stored.first { $0.id == winner.id } }, methods: decision.methods)
+        return Evaluation(
+            version: version, rule: decision.rule.flatMap { winner in stored.first { $0.id == winner.id } }, methods: decision.methods,
+            capabilities: capabilities)
     }
 
     static func attributes(_ input: EvaluateCheckoutRulesRequest) throws -> CheckoutAttributes {
