@@ -50,6 +50,9 @@ struct TranslationCatalog: Sendable {
 
     var keys: Set<String> { Set(texts[.en].map { Array($0.keys) } ?? []) }
 
+    /// Whether the catalog has `key` (in every locale, as loading checked).
+    func contains(_ key: String) -> Bool { texts[.en]?[key] != nil }
+
     /// The text of `key` in `locale` with its placeholders filled in (plain text: pages escape it when rendering).
     /// An unknown key is a programming error, caught by the tests that render every page.
     func text(_ key: String, in locale: CustomerLocale, _ values: [String: String] = [:]) -> String {

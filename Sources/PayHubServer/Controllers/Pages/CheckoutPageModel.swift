@@ -110,8 +110,7 @@ struct CheckoutPageModelBuilder {
         let money = { (minor: Int64) in LocalizedMoney.format(Money(minorUnits: minor, currency: totals.currency), in: locale) }
         let total = money(totals.amountTotal)
         let id = session.id
-        var texts: [String: String] = [:]
-        for key in Self.sharedKeys { texts[key.replacingOccurrences(of: ".", with: "_")] = catalog.text(key, in: locale) }
+        let texts = Self.shippedTexts[locale] ?? Self.sharedTexts(catalog)[locale] ?? [:]
         let (before, link, after) = Self.split(catalog.text("checkout.terms", in: locale, ["terms_link": "\u{1}", "end_link": "\u{2}"]))
         let lastFailure: PaymentFailure? = if case .choose(let failure) = subject.step { failure } else { nil }
         let action = subject.payment.activeAttempt?.attempt.nextAction
@@ -193,7 +192,7 @@ struct CheckoutPageModelBuilder {
 
     private func label(of method: String) -> String {
         let key = "method.\(method)"
-        return catalog.keys.contains(key) ? catalog.text(key, in: locale) : method.replacingOccurrences(of: "_", with: " ").capitalized
+        return catalog.contains(key) ? catalog.text(key, in: locale) : method.replacingOccurrences(of: "_", with: " ").capitalized
     }
 
     /// The terms sentence around its link: text before the link, the link's text, text after.
@@ -203,9 +202,30 @@ struct CheckoutPageModelBuilder {
         return (String(text[..<start]), String(text[text.index(after: start)..<end]), String(text[text.index(after: end)...]))
     }
 
+    /// `sharedKeys` in every locale, keyed as templates read them (`checkout_order`): worked out once, not on
+    /// every page.
+    static func sharedTexts(_ catalog: TranslationCatalog) -> [CustomerLocale: [String: String]] {
+        var texts: [CustomerLocale: [String: String]] = [:]
+        for locale in CustomerLocale.allCases {
+            texts[locale] = Dictionary(uniqueKeysWithValues: sharedKeys.map {
+                (String($0.map { $0 == "." ? "_" : $0 }), catalog.text($0, in: locale))
+            })
+        }
+        return texts
+    }
+
+    private static let shippedTexts: [CustomerLocale: [String: String]] =
+        (try? TranslationCatalog.shipped.get()).map(sharedTexts) ?? [:]
+
+    /// The theme's font stack without quotes: `'Segoe UI'` inside a `<style>` would be HTML-escaped by Leaf, and
+    /// CSS takes unquoted family names.
+    private static let fontStacks: [ThemeFont: String] = Dictionary(uniqueKeysWithValues: ThemeFont.allCases.map {
+        ($0, String($0.stack.filter { $0 != "'" }))
+    })
+
     static func css(_ theme: CheckoutTheme) -> String {
         ":root{--ph-primary:\(theme.primaryColor);--ph-background:\(theme.backgroundColor);--ph-text:\(theme.textColor);"
             + "--ph-button:\(theme.buttonColor);--ph-button-text:\(theme.buttonTextColor);--ph-radius:\(theme.cornerRadius)px;"
-            + "--ph-font:\(theme.font.stack.replacingOccurrences(of: "'", with: ""));}"
+            + "--ph-font:\(fontStacks[theme.font] ?? "system-ui");}"
     }
 }
