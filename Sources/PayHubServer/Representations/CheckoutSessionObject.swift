@@ -72,6 +72,15 @@ struct CheckoutSessionObject: Content, Equatable {
     }
 }
 
+extension CheckoutSessionObject.LineItem {
+    /// A line as the API shows it, with its amounts worked out (sessions' and payment links' alike).
+    init(_ line: CheckoutLine) {
+        self.init(
+            name: line.item.name, quantity: line.item.quantity, unitAmount: line.item.unitAmount, taxRate: line.item.taxRate,
+            category: line.item.category, amountSubtotal: line.subtotal, amountTax: line.tax, amountTotal: line.total)
+    }
+}
+
 extension Presenter {
     static func checkoutSession(_ record: CheckoutSessionRecord, publicBaseURL: String) -> CheckoutSessionObject {
         let session = record.session
@@ -86,11 +95,7 @@ extension Presenter {
             amountTax: totals.amountTax,
             amountTotal: totals.amountTotal,
             currency: totals.currency.code,
-            lineItems: totals.lines.map { line in
-                CheckoutSessionObject.LineItem(
-                    name: line.item.name, quantity: line.item.quantity, unitAmount: line.item.unitAmount, taxRate: line.item.taxRate,
-                    category: line.item.category, amountSubtotal: line.subtotal, amountTax: line.tax, amountTotal: line.total)
-            },
+            lineItems: totals.lines.map(CheckoutSessionObject.LineItem.init),
             customer: record.customer.map { CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
             customerReference: record.customerReference,
             purchaseReference: record.purchaseReference,

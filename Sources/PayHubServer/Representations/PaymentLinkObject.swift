@@ -78,11 +78,7 @@ extension Presenter {
             amountTax: totals.amountTax,
             amountTotal: totals.amountTotal,
             currency: totals.currency.code,
-            lineItems: totals.lines.map { line in
-                CheckoutSessionObject.LineItem(
-                    name: line.item.name, quantity: line.item.quantity, unitAmount: line.item.unitAmount, taxRate: line.item.taxRate,
-                    category: line.item.category, amountSubtotal: line.subtotal, amountTax: line.tax, amountTotal: line.total)
-            },
+            lineItems: totals.lines.map(CheckoutSessionObject.LineItem.init),
             description: record.description,
             customer: record.customer.map { CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
             successURL: record.successURL,
