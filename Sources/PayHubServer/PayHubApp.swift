@@ -95,6 +95,12 @@ public enum PayHubApp {
                 "    -H 'Content-Type: application/json' -d '{\"amount\": 1250, \"currency\": \"EUR\"}'",
                 "  curl -s \(base)/v1/payment_intents/<pi_id>/payments -H 'Authorization: Bearer \(demo.secretKeyTest)' \\",
                 "    -H 'Content-Type: application/json' -d '{\"payment_method\": {\"type\": \"card\", \"token\": \"tok_visa\"}}'",
+                "",
+                "Open the hosted checkout (the response's \"url\"; a link by email lands in the demo outbox):",
+                "  curl -s \(base)/v1/checkout_sessions -H 'Authorization: Bearer \(demo.secretKeyTest)' \\",
+                "    -H 'Content-Type: application/json' -d '{\"amount\": 2500, \"currency\": \"EUR\", \"locale\": \"auto\"}'",
+                "  curl -s \(base)/v1/payment_links -H 'Authorization: Bearer \(demo.secretKeyTest)' \\",
+                "    -H 'Content-Type: application/json' -d '{\"amount\": 4200, \"currency\": \"EUR\", \"customer\": {\"email\": \"you@example.com\"}, \"send\": \"email\"}'",
             ]
         }
         return lines.joined(separator: "\n") + "\n"
