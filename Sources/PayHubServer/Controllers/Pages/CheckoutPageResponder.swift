@@ -56,7 +56,7 @@ struct CheckoutPageResponder {
         case .succeeded: return try await render(.succeeded)
         case .expired: return try await render(.expired)
         case .pending: return try await render(.pending)
-        case .choose(let failure?) : _ = failure; return try await render(.failed)
+        case .choose(.some): return try await render(.failed)
         case .choose(nil), .handOff, .inPage: return redirect(.page)
         }
     }
@@ -89,15 +89,15 @@ struct CheckoutPageResponder {
             var final: Bool
             var next: String
         }
-        let name: String = switch step {
-        case .choose(let failure): failure == nil ? "open" : "failed"
-        case .handOff: "redirect"
-        case .inPage(let action): action.type
-        case .pending: "pending"
-        case .succeeded: "succeeded"
-        case .expired: "expired"
+        let (name, next): (String, CheckoutRoute) = switch step {
+        case .choose(nil): ("open", .page)
+        case .choose(.some): ("failed", .result)
+        case .handOff: ("redirect", .page)
+        case .inPage(let action): (action.type, .page)
+        case .pending: ("pending", .result)
+        case .succeeded: ("succeeded", .result)
+        case .expired: ("expired", .result)
         }
-        let next = step.isFinal || name == "failed" ? CheckoutRoute.result : CheckoutRoute.page
         let response = Response(status: .ok)
         try response.content.encode(Status(step: name, final: step.isFinal, next: next.path(subject.session.id)), as: .json)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")

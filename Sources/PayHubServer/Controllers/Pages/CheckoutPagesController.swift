@@ -38,42 +38,44 @@ struct CheckoutPagesController: RouteCollection {
             return page.redirect(after: try await service.returned(subject).step)
         case .pay:
             try page.checkForm()
-            let form = try request.content.decode(CheckoutPayForm.self)
-            if subject.theme.termsURL != nil, form.terms != "accepted" {
-                return try await page.render(for: subject.step, error: page.text("checkout.terms_required"), status: .badRequest)
-            }
-            let choice: CheckoutPageService.Choice
-            do {
-                choice = try form.choice()
-            } catch let error as ServiceError {
-                return try await page.render(for: subject.step, error: page.text(for: error), status: .badRequest)
-            }
-            do {
-                let paid = try await service.pay(
-                    subject, choice: choice, returnURL: CheckoutRoute.back.url(subject.session.id, publicBaseURL: request.payhub.config.publicBaseURL),
-                    key: "checkout:" + form.attemptKey)
-                return page.redirect(after: paid.step)
-            } catch let error as ServiceError where error.kind == .invalidInput {
-                return try await page.render(for: subject.step, error: page.text(for: error), status: .badRequest)
-            }
+            return try await pay(try request.content.decode(CheckoutPayForm.self), page: page, service: service)
         case .otp:
             try page.checkForm()
             let form = try request.content.decode(CheckoutCodeForm.self)
             return page.redirect(after: try await service.submitCode(subject, otp: form.otp).step)
         case .payByLink:
             try page.checkForm()
-            let form = try request.content.decode(CheckoutLinkForm.self)
-            let recipient = form.recipient.trimmingCharacters(in: .whitespaces)
-            let channel: PaymentLinkChannel = recipient.contains("@") ? .email : .sms
-            do {
-                _ = try await PaymentLinkService(context: request.payhub, db: request.db, logger: request.logger).createForCheckoutSession(
-                    subject.session.id, recipient: recipient.replacingOccurrences(of: " ", with: channel == .sms ? "" : " "),
-                    channel: channel, locale: page.locale, in: subject.session.scope)
-            } catch let error as ServiceError where error.kind == .invalidInput {
-                return try await page.render(for: subject.step, error: page.text("checkout.recipient_invalid"), status: .badRequest)
-            }
-            return try await page.render(for: subject.step, notice: page.text("checkout.link_sent", ["recipient": recipient]))
+            return try await sendLink(try request.content.decode(CheckoutLinkForm.self), page: page)
         }
+    }
+
+    /// The Pay form: a refused choice is shown on the page; an attempt moves on to where it stands.
+    private func pay(_ form: CheckoutPayForm, page: CheckoutPageResponder, service: CheckoutPageService) async throws -> Response {
+        let subject = page.subject
+        if subject.theme.termsURL != nil, form.terms != "accepted" {
+            return try await page.render(for: subject.step, error: page.text("checkout.terms_required"), status: .badRequest)
+        }
+        do {
+            let returnURL = CheckoutRoute.back.url(subject.session.id, publicBaseURL: page.request.payhub.config.publicBaseURL)
+            let paid = try await service.pay(subject, choice: try form.choice(), returnURL: returnURL, key: "checkout:" + form.attemptKey)
+            return page.redirect(after: paid.step)
+        } catch let error as ServiceError where error.kind == .invalidInput {
+            return try await page.render(for: subject.step, error: page.text(for: error), status: .badRequest)
+        }
+    }
+
+    /// "Pay later by link": a single-use link to this session, sent to the email address or phone number given.
+    private func sendLink(_ form: CheckoutLinkForm, page: CheckoutPageResponder) async throws -> Response {
+        let request = page.request
+        let recipient = form.recipient.trimmingCharacters(in: .whitespaces)
+        do {
+            _ = try await PaymentLinkService(context: request.payhub, db: request.db, logger: request.logger).createForCheckoutSession(
+                page.subject.session.id, recipient: recipient, channel: recipient.contains("@") ? .email : .sms, locale: page.locale,
+                in: page.subject.session.scope)
+        } catch let error as ServiceError where error.kind == .invalidInput {
+            return try await page.render(for: page.subject.step, error: page.text("checkout.recipient_invalid"), status: .badRequest)
+        }
+        return try await page.render(for: page.subject.step, notice: page.text("checkout.link_sent", ["recipient": recipient]))
     }
 }
 
