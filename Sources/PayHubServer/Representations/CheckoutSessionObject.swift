@@ -89,7 +89,7 @@ extension Presenter {
             id: session.id.rawValue,
             livemode: record.scope.livemode,
             status: session.status.rawValue,
-            url: CheckoutPagePaths.sessionURL(session.id, publicBaseURL: publicBaseURL),
+            url: CheckoutRoute.page.url(session.id, publicBaseURL: publicBaseURL),
             paymentIntent: session.paymentIntentID.rawValue,
             amountSubtotal: totals.amountSubtotal,
             amountTax: totals.amountTax,

@@ -82,8 +82,6 @@ struct CheckoutPageModel: Encodable {
     var errorMessage: String?
     /// What the page confirms (a link sent).
     var notice: String?
-    /// Where the page's scripts look for the session's state.
-    var sessionID: String
 }
 
 /// Builds a page's model from a session, the customer's language and what the page is for.
@@ -91,7 +89,6 @@ struct CheckoutPageModelBuilder {
     let subject: CheckoutPageService.Subject
     let locale: CustomerLocale
     let catalog: TranslationCatalog
-    let publicBaseURL: String
 
     /// Keys every template reads from `t`: the plain sentences without placeholders.
     static let sharedKeys = [
@@ -146,8 +143,7 @@ struct CheckoutPageModelBuilder {
                     accountHolder: details.accountHolder, iban: details.iban, bic: details.bic, reference: details.reference)
             }(),
             refreshSeconds: [.pending, .ussd, .qr, .bankTransfer].contains(screen) ? 3 : nil,
-            errorMessage: errorMessage,
-            sessionID: id.rawValue)
+            errorMessage: errorMessage)
     }
 
     private func heading(_ screen: CheckoutPageModel.Screen) -> String {

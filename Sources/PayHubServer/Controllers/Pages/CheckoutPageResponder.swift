@@ -72,7 +72,7 @@ struct CheckoutPageResponder {
                 subject: subject.session.id.rawValue, path: CheckoutRoute.page.path(subject.session.id), secure: secure)
             : nil
         let attemptKey = forms ? AuthenticationPageGuard.randomLetters() : nil
-        let builder = CheckoutPageModelBuilder(subject: subject, locale: locale, catalog: try catalog, publicBaseURL: request.payhub.config.publicBaseURL)
+        let builder = CheckoutPageModelBuilder(subject: subject, locale: locale, catalog: try catalog)
         var model = builder.model(screen: screen, csrfToken: issued?.formToken, attemptKey: attemptKey, styleNonce: nonce, errorMessage: error)
         model.notice = notice
         let response = try await request.view.render("checkout", model).encodeResponse(for: request)
@@ -151,19 +151,24 @@ enum CheckoutPageHeaders {
     }
 }
 
-/// Rate limits of the checkout pages: per client address and per session.
+/// Rate limits of the checkout pages: per client address (before anything is read), then per session (only for a
+/// session that exists, so made-up ids make no buckets).
 enum CheckoutPageLimits {
-    static func take(_ request: Request, session: String) async throws {
-        let context = request.payhub
-        let rate = context.config.checkoutPageRequestsPerSecond
-        let now = context.clock.now()
+    static func takeForAddress(_ request: Request) async throws {
         let address = request.remoteAddress?.ipAddress ?? "unknown"
-        let buckets = [("checkout-address:\(address)", rate), ("checkout-session:\(session.prefix(64))", rate / 2)]
-        for (bucket, perSecond) in buckets {
-            if let wait = try await context.rateLimiter.take(bucket, perSecond: perSecond, burst: max(10, perSecond * 4), now: now, on: request.db) {
-                throw ServiceError(
-                    kind: .rateLimited, code: "rate_limited", message: "Too many requests; retry after \(wait) second(s).", retryAfter: wait)
-            }
+        try await take("checkout-address:\(address)", perSecond: request.payhub.config.checkoutPageRequestsPerSecond, request)
+    }
+
+    static func takeForSession(_ id: CheckoutSessionID, _ request: Request) async throws {
+        try await take("checkout-session:\(id.rawValue)", perSecond: request.payhub.config.checkoutPageRequestsPerSecond / 2, request)
+    }
+
+    private static func take(_ bucket: String, perSecond: Double, _ request: Request) async throws {
+        let context = request.payhub
+        if let wait = try await context.rateLimiter.take(
+            bucket, perSecond: perSecond, burst: max(10, perSecond * 4), now: context.clock.now(), on: request.db) {
+            throw ServiceError(
+                kind: .rateLimited, code: "rate_limited", message: "Too many requests; retry after \(wait) second(s).", retryAfter: wait)
         }
     }
 }

@@ -20,9 +20,10 @@ struct CheckoutPagesController: RouteCollection {
 
     private func handle(_ route: CheckoutRoute, _ request: Request) async throws -> Response {
         let raw = try request.parameters.require(CheckoutRoute.sessionParameter)
-        try await CheckoutPageLimits.take(request, session: raw)
+        try await CheckoutPageLimits.takeForAddress(request)
         let service = CheckoutPageService(context: request.payhub, db: request.db, logger: request.logger)
         let subject = try await service.subject(raw)
+        try await CheckoutPageLimits.takeForSession(subject.session.id, request)
         let page = CheckoutPageResponder(request: request, subject: subject)
         switch route {
         case .page:

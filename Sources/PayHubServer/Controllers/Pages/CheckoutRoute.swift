@@ -75,9 +75,3 @@ enum CheckoutAsset: String, CaseIterable, Sendable {
         }
     }
 }
-
-/// The session's page, as the API's `url` names it.
-enum CheckoutPagePaths {
-    static func session(_ id: CheckoutSessionID) -> String { CheckoutRoute.page.path(id) }
-    static func sessionURL(_ id: CheckoutSessionID, publicBaseURL: String) -> String { CheckoutRoute.page.url(id, publicBaseURL: publicBaseURL) }
-}

@@ -24,7 +24,7 @@ struct PaymentLinkPagesController: RouteCollection {
         }
         switch opening {
         case .checkout(let sessionID, let link, let session):
-            let response = request.redirect(to: CheckoutPagePaths.session(sessionID))
+            let response = request.redirect(to: CheckoutRoute.page.path(sessionID))
             if link.link.reusable {
                 response.cookies[Self.visitorCookie] = HTTPCookies.Value(
                     string: sessionID.rawValue, expires: session.session.expiresAt, path: PaymentLinkPagePaths.link(link.id),
@@ -71,12 +71,10 @@ struct PaymentLinkClosedPage: Encodable {
     var description: String?
     var styleNonce: String
 
-    static let catalog = Result { try TranslationCatalog.bundled() }
-
     static func render(_ reason: Reason, link: PaymentLinkRecord?, merchant: String?, request: Request) async throws -> Response {
         let locale = CustomerLocale.negotiate(
             requested: link?.customer?.locale, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: .en)
-        let catalog = try catalog.get()
+        let catalog = try TranslationCatalog.shipped.get()
         let values = ["merchant": merchant ?? ""]
         let nonce = AuthenticationPageGuard.newNonce()
         let page = PaymentLinkClosedPage(
