@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "payhub-bench", targets: ["payhub-bench"]),
         .library(name: "PayHubCore", targets: ["PayHubCore"]),
         .library(name: "PayHubConnectors", targets: ["PayHubConnectors"]),
+        .library(name: "PayHubDocuments", targets: ["PayHubDocuments"]),
         .library(name: "PayHubServer", targets: ["PayHubServer"]),
     ],
     dependencies: [
@@ -50,12 +51,16 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Renders finalised invoices and credit notes: PDF with an embedded font, UBL 2.1 (Peppol BIS Billing 3.0)
+        // and FatturaPA 1.2. Pure: no I/O, no Vapor.
+        .target(name: "PayHubDocuments", dependencies: ["PayHubCore"]),
         // HTTP API, persistence, background workers, HTML.
         .target(
             name: "PayHubServer",
             dependencies: [
                 "PayHubCore",
                 "PayHubConnectors",
+                "PayHubDocuments",
                 "PayHubMail",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -93,6 +98,7 @@ let package = Package(
         ),
         .testTarget(name: "PayHubCoreTests", dependencies: ["PayHubCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PayHubConnectorsTests", dependencies: ["PayHubConnectors"]),
+        .testTarget(name: "PayHubDocumentsTests", dependencies: ["PayHubDocuments"]),
         .testTarget(
             name: "PayHubMailTests",
             dependencies: [

@@ -159,6 +159,11 @@ lines = [
     "",
     "[auth.openapi.secretKey]",
     'bearer = "${PAYHUB_SECRET_KEY}"',
+    "",
+    # An oversized body (a generated string past maxLength can be megabytes) is rightly refused with 413 before
+    # it is parsed; every operation that takes a body documents it.
+    "[checks.negative_data_rejection]",
+    'expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429", "5xx"]',
 ]
 for operation_id, parameters in operations.items():
     lines += ["", "[[operations]]", f"include-operation-id = {json.dumps(operation_id)}", "[operations.parameters]"]

@@ -183,6 +183,15 @@ final class APIContractTests: XCTestCase {
             XCTAssertTrue(metrics.text.contains("payhub_payments_total{"), metrics.text)
             let spec = try await hub.request(.GET, "/v1/openapi.json", key: "")
             XCTAssertEqual(spec.status, .ok)
+            // Every body is size-limited, so every operation that takes one documents the 413.
+            let paths = try XCTUnwrap(spec["paths"] as? [String: [String: Any]])
+            for (path, operations) in paths {
+                for (method, operation) in operations {
+                    guard let operation = operation as? [String: Any], operation["requestBody"] != nil else { continue }
+                    let responses = operation["responses"] as? [String: Any] ?? [:]
+                    XCTAssertNotNil(responses["413"], "\(method.uppercased()) \(path) takes a body but does not document 413")
+                }
+            }
         }
     }
 }

@@ -53,12 +53,19 @@ public struct ConnectorPaymentRequest: Sendable, Equatable {
     public var customer: CustomerDetails?
     /// Used as the provider's idempotency key, so a retried call never pays twice.
     public var idempotencyKey: String
+    /// Save the method for later payments without the customer (a subscription's first payment); the result's
+    /// `savedMethod` then says what was saved.
+    public var saveForOffSession: Bool
+    /// Charge this saved method without the customer present (a renewal); `method` then only names its type.
+    public var offSessionMethod: SavedPaymentMethod?
 
     public init(
         attemptID: PaymentAttemptID, paymentIntentID: PaymentIntentID, amount: Money, captureMethod: CaptureMethod,
         method: PaymentMethodData, returnURL: String?, description: String?, customer: CustomerDetails?,
-        idempotencyKey: String
+        idempotencyKey: String, saveForOffSession: Bool = false, offSessionMethod: SavedPaymentMethod? = nil
     ) {
+        self.saveForOffSession = saveForOffSession
+        self.offSessionMethod = offSessionMethod
         self.attemptID = attemptID
         self.paymentIntentID = paymentIntentID
         self.amount = amount
@@ -76,8 +83,11 @@ public struct ConnectorPaymentResult: Sendable, Equatable {
     public var outcome: ProviderOutcome
     /// What the provider says it captured and may still capture; unknown when it does not say.
     public var amounts: ProviderAmounts
+    /// The method the provider saved, when the request asked for `saveForOffSession` and the payment succeeded.
+    public var savedMethod: SavedPaymentMethod?
 
-    public init(providerReference: String?, outcome: ProviderOutcome, amounts: ProviderAmounts = .unknown) {
+    public init(providerReference: String?, outcome: ProviderOutcome, amounts: ProviderAmounts = .unknown, savedMethod: SavedPaymentMethod? = nil) {
+        self.savedMethod = savedMethod
         self.providerReference = providerReference
         self.outcome = outcome
         self.amounts = amounts
@@ -127,6 +137,8 @@ public struct IncomingWebhook: Sendable {
 public enum ProviderWebhookEvent: Sendable, Equatable {
     case payment(reference: String, result: ConnectorPaymentResult)
     case refund(reference: String, result: ConnectorRefundResult)
+    /// A provider-run subscription changed or renewed (`SubscriptionConnector`).
+    case subscription(reference: String, result: ConnectorSubscriptionResult)
     /// A verified event PayHub has no use for.
     case ignored(type: String)
 }

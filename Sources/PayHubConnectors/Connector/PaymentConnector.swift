@@ -83,13 +83,20 @@ public struct ConnectorCapabilities: Sendable, Equatable {
     /// Whether a card payment may come without a token: the provider then sends the customer to its own page to
     /// enter the card (`redirect_to_url`), as the hosted checkout does for cards.
     public var hostedCardPage: Bool
+    /// Method types the provider can save on a payment (`ConnectorPaymentRequest.saveForOffSession`) and charge
+    /// later without the customer (`offSessionMethod`): what PayHub's own (manual) renewals need.
+    public var savedMethods: Set<String>
+    /// Whether the connector runs subscriptions itself (`SubscriptionConnector`): automatic renewals.
+    public var providerSubscriptions: Bool
 
     public init(
         methods: Set<String>, currencies: Set<String>? = nil, manualCapture: Bool, partialRefund: Bool,
         statusCheck: Bool, incomingWebhooks: Bool, otp: Bool, liveMode: Bool, deduplication: Deduplication = .idempotencyKey,
-        hostedCardPage: Bool = false
+        hostedCardPage: Bool = false, savedMethods: Set<String> = [], providerSubscriptions: Bool = false
     ) {
         self.hostedCardPage = hostedCardPage
+        self.savedMethods = savedMethods
+        self.providerSubscriptions = providerSubscriptions
         self.deduplication = deduplication
         self.methods = methods
         self.currencies = currencies

@@ -51,6 +51,11 @@ struct SandboxWebhookMessage: Codable {
                 status = "failed"
                 failureReason = reason
             }
+        case .subscription(let reference, let result):
+            // The sandbox runs no subscriptions of its own (its renewals are PayHub's); the type reads back as ignored.
+            type = "subscription.updated"
+            self.reference = reference
+            status = result.status.rawValue
         case .ignored(let type):
             self.type = type
             reference = ""

@@ -53,6 +53,11 @@ public enum CheckoutSessionKind: IdentifierKind { public static let prefix = "cs
 public enum CheckoutRuleKind: IdentifierKind { public static let prefix = "crule" }
 public enum NotificationKind: IdentifierKind { public static let prefix = "ntf" }
 public enum PaymentLinkKind: IdentifierKind { public static let prefix = "plink" }
+public enum SubscriptionKind: IdentifierKind { public static let prefix = "sub" }
+public enum TestClockKind: IdentifierKind { public static let prefix = "clock" }
+public enum InvoiceKind: IdentifierKind { public static let prefix = "in" }
+public enum CreditNoteKind: IdentifierKind { public static let prefix = "cn" }
+public enum DocumentKind: IdentifierKind { public static let prefix = "doc" }
 
 public typealias MerchantID = Identifier<MerchantKind>
 public typealias PaymentIntentID = Identifier<PaymentIntentKind>
@@ -67,6 +72,11 @@ public typealias CheckoutSessionID = Identifier<CheckoutSessionKind>
 public typealias CheckoutRuleID = Identifier<CheckoutRuleKind>
 public typealias NotificationID = Identifier<NotificationKind>
 public typealias PaymentLinkID = Identifier<PaymentLinkKind>
+public typealias SubscriptionID = Identifier<SubscriptionKind>
+public typealias TestClockID = Identifier<TestClockKind>
+public typealias InvoiceID = Identifier<InvoiceKind>
+public typealias CreditNoteID = Identifier<CreditNoteKind>
+public typealias DocumentID = Identifier<DocumentKind>
 
 public struct IdentifierInvalid: Error, Equatable, Sendable, CustomStringConvertible {
     public var value: String

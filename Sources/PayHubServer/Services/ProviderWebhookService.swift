@@ -49,6 +49,9 @@ struct ProviderWebhookService: Sendable {
             } else {
                 outcome = .unknownObject
             }
+        case .subscription:
+            // Provider-run subscriptions are mirrored by the subscriptions service (issue 8, automatic renewals).
+            outcome = .ignored
         case .ignored:
             outcome = .ignored
         }
