@@ -14,6 +14,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: EmbedScriptController())
     let v1 = app.grouped("v1")
     try v1.grouped(CardDataGuardMiddleware()).register(collection: ProviderWebhooksController())
+    try v1.register(collection: SMSStatusController())
     let authenticated = v1.grouped(PrincipalMiddleware(auth: AuthService()), CardDataGuardMiddleware())
     try authenticated.register(collection: PaymentIntentsController())
     try authenticated.register(collection: RefundsController())

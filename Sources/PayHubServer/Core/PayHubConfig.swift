@@ -63,6 +63,9 @@ public struct PayHubConfig: Sendable {
     public var mail: MailSettings
     /// Text messages: the log gateway or Twilio (`PAYHUB_SMS_GATEWAY`, `PAYHUB_TWILIO_*`).
     public var sms: SMSSettings
+    /// Where Twilio reports each message's delivery (`StatusCallback`): `PAYHUB_TWILIO_STATUS_CALLBACK`, or the public
+    /// URL's `/v1/sms/twilio/status` when `PAYHUB_PUBLIC_URL` is set (Twilio cannot reach a guessed local address).
+    public var smsStatusCallbackURL: String?
     /// How long before a sent payment link expires its one reminder goes (`PAYHUB_LINK_REMINDER_BEFORE`, seconds).
     public var linkReminderBefore: TimeInterval = 24 * 3600
 
@@ -205,6 +208,16 @@ public struct PayHubConfig: Sendable {
             sms: smsSettings(env, problems: &problems)
         )
         config.linkReminderBefore = seconds("PAYHUB_LINK_REMINDER_BEFORE", default: 24 * 3600, positive: true)
+        if let raw = env["PAYHUB_TWILIO_STATUS_CALLBACK"], !raw.isEmpty {
+            if let components = URLComponents(string: raw), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+               components.host?.isEmpty == false {
+                config.smsStatusCallbackURL = raw
+            } else {
+                problems.append("PAYHUB_TWILIO_STATUS_CALLBACK must be an http(s) URL, got '\(raw)'")
+            }
+        } else if config.publicBaseURLConfigured {
+            config.smsStatusCallbackURL = config.publicBaseURL + TwilioStatusCallback.path
+        }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config
     }

@@ -29,7 +29,8 @@ enum NotificationTransports {
     static func sms(config: PayHubConfig, client: HTTPClient, ids: any IDGenerator, logger: Logger) -> any SMSGateway {
         switch config.sms {
         case .log: LogSMSGateway(logger: logger, ids: ids)
-        case .twilio(let credentials, let sender): TwilioSMSGateway(client: client, credentials: credentials, sender: sender)
+        case .twilio(let credentials, let sender):
+            TwilioSMSGateway(client: client, credentials: credentials, sender: sender, statusCallback: config.smsStatusCallbackURL)
         }
     }
 }

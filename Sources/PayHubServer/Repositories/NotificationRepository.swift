@@ -10,7 +10,7 @@ struct NotificationRepository: Sendable {
     private static let columns = """
         id, merchant_id, livemode, event, channel, recipient, locale, subject, body_text, body_html, status, attempts, \
         next_attempt_at, sent_at, last_error, gateway_message_id, payment_intent_id, payment_link_id, idempotency_key, \
-        created_at, updated_at
+        created_at, updated_at, delivery_status, delivery_error, delivered_at
         """
 
     func insert(_ record: NotificationRecord, on tx: any SQLDatabase) async throws {
@@ -20,7 +20,8 @@ struct NotificationRepository: Sendable {
             Int64(record.attempts), record.nextAttemptAt, record.sentAt, record.lastError, record.gatewayMessageID,
             record.paymentIntentID?.rawValue, record.paymentLinkID, record.idempotencyKey, record.createdAt, record.updatedAt,
         ]
-        try await tx.raw("INSERT INTO notifications (\(unsafeRaw: Self.columns)) VALUES (\(binds: values))").run()
+        let reported: [any Encodable & Sendable] = [record.deliveryStatus?.rawValue, record.deliveryError, record.deliveredAt]
+        try await tx.raw("INSERT INTO notifications (\(unsafeRaw: Self.columns)) VALUES (\(binds: values + reported))").run()
     }
 
     func notification(_ id: NotificationID, in scope: TenantScope, on db: any SQLDatabase) async throws -> NotificationRecord? {
@@ -142,6 +143,28 @@ struct NotificationRepository: Sendable {
         return held != nil
     }
 
+    // MARK: - Delivery reports
+
+    /// The SMS the gateway knows by `messageID`, locked for the report's transaction (PostgreSQL); whoever's it is.
+    func lockSMS(gatewayMessageID messageID: String, for _: SystemScope, on tx: any SQLDatabase) async throws -> NotificationRecord? {
+        guard let row = try await tx.raw("""
+            SELECT \(unsafeRaw: Self.columns) FROM notifications \
+            WHERE gateway_message_id = \(bind: messageID) AND channel = \(bind: NotificationChannel.sms.rawValue)
+            """).first()
+        else { return nil }
+        let record = try Self.record(row: row)
+        try await tx.lockForUpdate(Self.table, id: record.id.rawValue)
+        return record
+    }
+
+    func saveDelivery(of record: NotificationRecord, on tx: any SQLDatabase) async throws {
+        try await tx.raw("""
+            UPDATE notifications SET delivery_status = \(bind: record.deliveryStatus?.rawValue), \
+            delivery_error = \(bind: record.deliveryError), delivered_at = \(bind: record.deliveredAt), updated_at = \(bind: record.updatedAt) \
+            WHERE id = \(bind: record.id.rawValue)
+            """).run()
+    }
+
     private static func record(row: any SQLRow) throws -> NotificationRecord {
         let stored = try StoredRow(table: table, id: try row.decode(column: "id", as: String.self))
         let intent: String? = try row.optional("payment_intent_id")
@@ -165,6 +188,9 @@ struct NotificationRepository: Sendable {
             paymentLinkID: try row.optional("payment_link_id"),
             idempotencyKey: try row.optional("idempotency_key"),
             createdAt: try row.decode(column: "created_at", as: Date.self),
-            updatedAt: try row.decode(column: "updated_at", as: Date.self))
+            updatedAt: try row.decode(column: "updated_at", as: Date.self),
+            deliveryStatus: try (try row.optional("delivery_status") as String?).map { try stored.parse($0, column: "delivery_status") },
+            deliveryError: try row.optional("delivery_error"),
+            deliveredAt: try row.optional("delivered_at"))
     }
 }

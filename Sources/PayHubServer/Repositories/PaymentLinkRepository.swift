@@ -90,6 +90,15 @@ struct PaymentLinkRepository: Sendable {
             """).run()
     }
 
+    /// Notes that the link's message reached the customer, unless the link was sent again after `sentAt` (a late
+    /// report of an earlier message says nothing of the latest one).
+    func markDelivered(_ id: String, sentAt: Date, at now: Date, for _: SystemScope, on tx: any SQLDatabase) async throws {
+        try await tx.raw("""
+            UPDATE payment_links SET delivered_at = \(bind: now), updated_at = \(bind: now) \
+            WHERE id = \(bind: id) AND delivered_at IS NULL AND sent_at IS NOT NULL AND sent_at <= \(bind: sentAt)
+            """).run()
+    }
+
     // MARK: - The link's sessions
 
     /// Notes that a checkout session was opened through a link.

@@ -15,6 +15,8 @@ enum SystemScope: Sendable {
     case notificationSender
     /// A payment link's page (its unguessable id is the customer's key) and its expiry and reminder jobs.
     case paymentLink
+    /// An SMS gateway's delivery report, which names the message by the gateway's id only.
+    case smsDeliveryReport
     /// A CORS preflight, which carries no credential: is the origin allowed by any merchant?
     case corsPreflight
 }

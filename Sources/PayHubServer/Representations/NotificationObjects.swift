@@ -38,6 +38,10 @@ struct NotificationObject: Content, Equatable {
     @AlwaysEncoded var gatewayMessageID: String?
     @AlwaysEncoded var paymentIntent: String?
     @AlwaysEncoded var paymentLink: String?
+    /// An SMS: what the gateway last reported after sending it (`delivered`, `undelivered`, `failed`...).
+    @AlwaysEncoded var deliveryStatus: String?
+    @AlwaysEncoded var deliveryError: String?
+    @AlwaysEncoded var deliveredAt: Int64?
     var created: Int64
     var updated: Int64
 
@@ -50,6 +54,9 @@ struct NotificationObject: Content, Equatable {
         case gatewayMessageID = "gateway_message_id"
         case paymentIntent = "payment_intent"
         case paymentLink = "payment_link"
+        case deliveryStatus = "delivery_status"
+        case deliveryError = "delivery_error"
+        case deliveredAt = "delivered_at"
     }
 
     init(_ record: NotificationRecord, attempts: [NotificationAttemptRecord]) {
@@ -75,6 +82,9 @@ struct NotificationObject: Content, Equatable {
         gatewayMessageID = record.gatewayMessageID
         paymentIntent = record.paymentIntentID?.rawValue
         paymentLink = record.paymentLinkID
+        deliveryStatus = record.deliveryStatus?.rawValue
+        deliveryError = record.deliveryError
+        deliveredAt = record.deliveredAt.map(Presenter.unix)
         created = Presenter.unix(record.createdAt)
         updated = Presenter.unix(record.updatedAt)
     }

@@ -23,6 +23,22 @@ public enum SMSStatus: String, Sendable, CaseIterable {
     case partiallyDelivered = "partially_delivered"
 }
 
+extension SMSStatus {
+    /// How far along a message is: reports only move it forward (Twilio's callbacks may arrive out of order).
+    var stage: Int {
+        switch self {
+        case .accepted, .scheduled, .receiving: 0
+        case .queued, .received: 1
+        case .sending: 2
+        case .sent: 3
+        case .delivered, .undelivered, .failed, .canceled, .partiallyDelivered: 4
+        case .read: 5
+        }
+    }
+
+    var reachedRecipient: Bool { self == .delivered || self == .read || self == .partiallyDelivered }
+}
+
 /// Why the gateway did not take a message. `isTransient` tells whether trying again later may work.
 public enum SMSGatewayError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The gateway answered with an error (Twilio's `code`, `message` and `more_info`).

@@ -28,6 +28,11 @@ struct NotificationRecord: Sendable, Equatable {
     var idempotencyKey: String?
     var createdAt: Date
     var updatedAt: Date
+    /// What the SMS gateway last reported of the message after sending it (Twilio's status callback).
+    var deliveryStatus: SMSStatus? = nil
+    /// The gateway's error code when the message was not delivered (Twilio's `ErrorCode`).
+    var deliveryError: String? = nil
+    var deliveredAt: Date? = nil
 }
 
 /// One try at sending a notification.
