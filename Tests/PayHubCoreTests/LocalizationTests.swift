@@ -39,7 +39,9 @@ final class LocalizationTests: XCTestCase {
         XCTAssertEqual(LocalizedMoney.format(try money(5, "EUR"), in: .en), "€0.05")
         XCTAssertEqual(LocalizedMoney.format(try money(1500, "JPY"), in: .en), "¥1,500", "no minor digits")
         XCTAssertEqual(LocalizedMoney.format(try money(1500, "XOF"), in: .fr), "1\u{202F}500\u{00A0}F\u{00A0}CFA")
-        XCTAssertEqual(LocalizedMoney.format(try money(1_234_567, "KWD"), in: .en), "KWD1,234.567", "three digits, the ISO code")
+        XCTAssertEqual(LocalizedMoney.format(try money(1_234_567, "KWD"), in: .en), "KWD\u{00A0}1,234.567", "three digits, the ISO code, spaced")
+        XCTAssertEqual(LocalizedMoney.format(try money(15_000, "XOF"), in: .en), "F\u{00A0}CFA\u{00A0}15,000")
+        XCTAssertEqual(LocalizedMoney.format(try money(1250, "CHF"), in: .en), "CHF\u{00A0}12.50")
         XCTAssertEqual(LocalizedMoney.format(try money(-250, "USD"), in: .en), "-$2.50")
         XCTAssertEqual(LocalizedMoney.format(try money(Int64.max, "EUR"), in: .en), "€92,233,720,368,547,758.07")
     }

@@ -13,7 +13,10 @@ public enum LocalizedMoney {
         if exponent > 0 { number += style.decimal + fraction }
         let sign = money.minorUnits < 0 ? "-" : ""
         let symbol = symbols[money.currency.code] ?? money.currency.code
-        return style.symbolFirst ? sign + symbol + number : sign + number + "\u{00A0}" + symbol
+        guard style.symbolFirst else { return sign + number + "\u{00A0}" + symbol }
+        // A symbol of letters (`CHF`, `F CFA`, an ISO code) keeps a space before the digits: `CHF 12.50`, not `CHF12.50`.
+        let separator = symbol.last?.isLetter == true ? "\u{00A0}" : ""
+        return sign + symbol + separator + number
     }
 
     struct Style {
