@@ -83,7 +83,8 @@ struct CheckoutPageResponder {
     }
 
     /// The pending page's poller: where the session stands, and where to go when that is final.
-    func status(_ step: CheckoutPageStep) throws -> Response {
+    /// The poller's answer: where the payment stands and which page shows it.
+    static func status(_ step: CheckoutPageStep, session id: CheckoutSessionID) throws -> Response {
         struct Status: Encodable {
             var step: String
             var final: Bool
@@ -99,7 +100,7 @@ struct CheckoutPageResponder {
         case .expired: ("expired", .result)
         }
         let response = Response(status: .ok)
-        try response.content.encode(Status(step: name, final: step.isFinal, next: next.path(subject.session.id)), as: .json)
+        try response.content.encode(Status(step: name, final: step.isFinal, next: next.path(id)), as: .json)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return response

@@ -22,6 +22,11 @@ struct CheckoutPagesController: RouteCollection {
         let raw = try request.parameters.require(CheckoutRoute.sessionParameter)
         try await CheckoutPageLimits.takeForAddress(request)
         let service = CheckoutPageService(context: request.payhub, db: request.db, logger: request.logger)
+        if route == .status {
+            let progress = try await service.progress(raw)
+            try await CheckoutPageLimits.takeForSession(progress.session, request)
+            return try CheckoutPageResponder.status(progress.step, session: progress.session)
+        }
         let subject = try await service.subject(raw)
         try await CheckoutPageLimits.takeForSession(subject.session.id, request)
         let page = CheckoutPageResponder(request: request, subject: subject)
@@ -30,8 +35,8 @@ struct CheckoutPagesController: RouteCollection {
             return try await page.render(for: subject.step)
         case .result:
             return try await page.renderResult(of: subject.step)
-        case .status:
-            return try page.status(subject.step)
+        case .status:  // answered above, without the page's data; the same answer here
+            return try CheckoutPageResponder.status(subject.step, session: subject.session.id)
         case .handOff:
             if case .handOff(let url) = subject.step { return request.redirect(to: url, redirectType: .normal) }
             return page.redirect(.page)

@@ -19,12 +19,7 @@ struct CheckoutPageService: Sendable {
         /// The origins allowed to frame the page (the merchant's checkout settings); none by default.
         var frameAncestors: [String]
 
-        var step: CheckoutPageStep {
-            let intent = payment.intent.intent
-            return CheckoutPageStep.of(
-                session: session.session.status, intent: intent.status, nextAction: payment.activeAttempt?.attempt.nextAction,
-                lastFailure: intent.lastPaymentError)
-        }
+        var step: CheckoutPageStep { CheckoutPageService.step(of: session, payment: payment) }
 
         /// The customer's rights: those of a client token for the session's intent.
         var principal: Principal {
@@ -60,6 +55,23 @@ struct CheckoutPageService: Sendable {
               let session = try await CheckoutSessionRepository().session(id, for: .checkoutPage, on: reader)
         else { throw ServiceError.notFound("checkout_session", id: rawID) }
         return try await subject(of: session)
+    }
+
+    /// Where the session's payment stands, without what only the page shows (merchant, theme, rules, settings):
+    /// what the result page's poller asks every few seconds.
+    func progress(_ rawID: String) async throws -> (session: CheckoutSessionID, step: CheckoutPageStep) {
+        guard let id = CheckoutSessionID(validating: rawID),
+              let session = try await CheckoutSessionRepository().session(id, for: .checkoutPage, on: reader)
+        else { throw ServiceError.notFound("checkout_session", id: rawID) }
+        let payment = try await payments.current(session.session.paymentIntentID, in: session.scope)
+        return (session.id, Self.step(of: session, payment: payment))
+    }
+
+    static func step(of session: CheckoutSessionRecord, payment: PaymentIntentAggregate) -> CheckoutPageStep {
+        let intent = payment.intent.intent
+        return CheckoutPageStep.of(
+            session: session.session.status, intent: intent.status, nextAction: payment.activeAttempt?.attempt.nextAction,
+            lastFailure: intent.lastPaymentError)
     }
 
     private func subject(of session: CheckoutSessionRecord) async throws -> Subject {
