@@ -64,12 +64,12 @@ struct AuthenticationPageGuard {
     }
 
     /// The headers every authentication page carries. `styleNonce` admits the page's one style block.
-    static func secure(_ response: Response, styleNonce: String, stripe: Bool = false, stylesheets: Bool = false) {
+    static func secure(_ response: Response, styleNonce: String, stripe: Bool = false, stylesheets: Bool = false, imageHosts: [String] = []) {
         let scripts = stripe ? "'self' https://js.stripe.com" : "'none'"
         let frames = stripe ? "https://js.stripe.com https://hooks.stripe.com" : "'none'"
         let connect = stripe ? "https://api.stripe.com" : "'none'"
         response.headers.replaceOrAdd(name: "Content-Security-Policy", value: [
-            "default-src 'none'", "script-src \(scripts)", "style-src \(stylesheets ? "'self' " : "")'nonce-\(styleNonce)'", "img-src 'self' data:",
+            "default-src 'none'", "script-src \(scripts)", "style-src \(stylesheets ? "'self' " : "")'nonce-\(styleNonce)'", "img-src " + (["'self'", "data:"] + imageHosts).joined(separator: " "),
             "frame-src \(frames)", "connect-src \(connect)", "base-uri 'none'", "frame-ancestors 'none'",
         ].joined(separator: "; "))
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")

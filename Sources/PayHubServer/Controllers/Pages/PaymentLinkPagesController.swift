@@ -20,7 +20,7 @@ struct PaymentLinkPagesController: RouteCollection {
         do {
             opening = try await service.open(id, visitorSession: request.cookies[Self.visitorCookie]?.string)
         } catch let error as ServiceError where error.kind == .notFound {
-            return try await PaymentLinkClosedPage.render(.unknown, link: nil, merchant: nil, request: request)
+            return try await PaymentLinkClosedPage.render(.unknown, link: nil, merchant: nil, theme: .standard, request: request)
         }
         switch opening {
         case .checkout(let sessionID, let link, let session):
@@ -34,9 +34,11 @@ struct PaymentLinkPagesController: RouteCollection {
             response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
             return response
         case .closed(let link, let closure):
-            let merchant = try await MerchantRepository().find(
-                try MerchantID(parsing: link.scope.merchantID), on: request.payhub.transactor.reader(request.db))
-            return try await PaymentLinkClosedPage.render(PaymentLinkClosedPage.Reason(closure), link: link, merchant: merchant?.name, request: request)
+            let reader = request.payhub.transactor.reader(request.db)
+            let merchant = try await MerchantRepository().find(try MerchantID(parsing: link.scope.merchantID), on: reader)
+            let theme = try await CheckoutThemeRepository().theme(in: link.scope, on: reader).theme
+            return try await PaymentLinkClosedPage.render(
+                PaymentLinkClosedPage.Reason(closure), link: link, merchant: merchant?.name, theme: theme, request: request)
         }
     }
 }
@@ -70,8 +72,14 @@ struct PaymentLinkClosedPage: Encodable {
     var amount: String?
     var description: String?
     var styleNonce: String
+    /// The merchant's checkout theme, so the page looks like the shop's checkout: its colours, font and logo.
+    var merchant: String?
+    var logoURL: String?
+    var themeCSS: String
 
-    static func render(_ reason: Reason, link: PaymentLinkRecord?, merchant: String?, request: Request) async throws -> Response {
+    static func render(
+        _ reason: Reason, link: PaymentLinkRecord?, merchant: String?, theme: CheckoutTheme, request: Request
+    ) async throws -> Response {
         let locale = CustomerLocale.negotiate(
             requested: link?.customer?.locale, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: .en)
         let catalog = try TranslationCatalog.shipped.get()
@@ -84,11 +92,11 @@ struct PaymentLinkClosedPage: Encodable {
             message: catalog.text("link.\(reason.rawValue).body", in: locale, values),
             amount: link.map { catalog.text("link.amount", in: locale, ["amount": LocalizedMoney.format(Money(minorUnits: $0.totals.amountTotal, currency: $0.totals.currency), in: locale)]) },
             description: link?.description,
-            styleNonce: nonce)
+            styleNonce: nonce, merchant: merchant, logoURL: theme.logoURL, themeCSS: CheckoutPageModelBuilder.css(theme))
         let response = try await request.view.render("payment-link-closed", page).encodeResponse(for: request)
         response.status = reason.status
         response.headers.replaceOrAdd(name: "Content-Language", value: locale.rawValue)
-        AuthenticationPageGuard.secure(response, styleNonce: nonce)
+        AuthenticationPageGuard.secure(response, styleNonce: nonce, imageHosts: theme.logoURL.flatMap(CheckoutPageHeaders.origin(of:)).map { [$0] } ?? [])
         return response
     }
 }
