@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+
+/// Debian's qpdf and poppler-utils, run as processes on a rendered PDF. A test that needs one skips, saying
+/// which, where it is not installed.
+enum PDFTools {
+    static func path(_ tool: String) throws -> String {
+        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(tool)") {
+            return "\(directory)/\(tool)"
+        }
+        throw XCTSkip("\(tool) is not installed (apt-get install \(tool == "qpdf" ? "qpdf" : "poppler-utils")): skipping the check that needs it")
+    }
+
+    struct Result {
+        var status: Int32
+        /// Standard output and then standard error, as text.
+        var output: String
+        /// Standard output alone.
+        var data: Data
+    }
+
+    /// Runs `tool` with `arguments`, `{pdf}` replaced by a temporary file holding `pdf`.
+    static func run(_ tool: String, _ arguments: [String], pdf: [UInt8]) throws -> Result {
+        let executable = try path(tool)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payhub-pdf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("document.pdf")
+        try Data(pdf).write(to: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments.map { $0 == "{pdf}" ? file.path : $0 }
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let messages = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: data + messages, as: UTF8.self), data: data)
+    }
+
+    /// `qpdf --check`: fails the test with qpdf's words unless the file is sound.
+    static func assertValid(_ pdf: [UInt8], file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try run("qpdf", ["--check", "{pdf}"], pdf: pdf)
+        XCTAssertEqual(result.status, 0, "qpdf --check failed:\n\(result.output)", file: file, line: line)
+        XCTAssertTrue(result.output.contains("No syntax or stream encoding errors found"), result.output, file: file, line: line)
+        XCTAssertFalse(result.output.contains("WARNING"), result.output, file: file, line: line)
+    }
+
+    /// The text of every page (`pdftotext -layout`), pages separated by form feeds.
+    static func text(_ pdf: [UInt8]) throws -> String {
+        let result = try run("pdftotext", ["-enc", "UTF-8", "-layout", "{pdf}", "-"], pdf: pdf)
+        guard result.status == 0 else { throw PDFToolFailed(output: result.output) }
+        return result.output
+    }
+
+    struct PDFToolFailed: Error { var output: String }
+}
