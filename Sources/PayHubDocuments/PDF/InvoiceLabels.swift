@@ -38,7 +38,11 @@ struct InvoiceLabels: Sendable {
     /// "Page {page} of {pages}".
     var page: String
     var categories: [VATRate.Category: String]
+    var colon = ":"
     var methods: [String: String]
+
+    /// "VAT ID: IT0123…", with French's no-break space before the colon.
+    func labelled(_ label: String, _ value: String) -> String { "\(label)\(colon) \(value)" }
 
     func page(_ page: Int, of pages: Int) -> String {
         self.page.replacingOccurrences(of: "{page}", with: String(page)).replacingOccurrences(of: "{pages}", with: String(pages))
@@ -81,7 +85,13 @@ struct InvoiceLabels: Sendable {
         methods: ["card": "Carta", "mobile_money": "Mobile money", "bank_transfer": "Bonifico", "bank_redirect": "Home banking", "wallet": "Wallet", "sepa_debit": "Addebito SEPA"]
     )
 
-    static let french = InvoiceLabels(
+    static let french: InvoiceLabels = {
+        var labels = frenchWords
+        labels.colon = "\u{00A0}:"
+        return labels
+    }()
+
+    private static let frenchWords = InvoiceLabels(
         invoice: "Facture", creditNote: "Avoir", number: "N°", issueDate: "Date d’émission", creditedInvoice: "Rectifie la facture",
         billTo: "Facturé à", vatID: "N° de TVA", taxCode: "Identifiant fiscal", payment: "Paiement", refund: "Remboursement", paymentDate: "Payée le",
         refundDate: "Remboursé le", method: "Moyen", transaction: "Transaction", provider: "Prestataire", providerReference: "Référence du prestataire",
@@ -98,7 +108,7 @@ struct InvoiceLabels: Sendable {
         billTo: "Rechnungsempfänger", vatID: "USt-IdNr.", taxCode: "Steuernummer", payment: "Zahlung", refund: "Erstattung", paymentDate: "Bezahlt am",
         refundDate: "Erstattet am", method: "Zahlungsart", transaction: "Transaktion", provider: "Zahlungsdienst", providerReference: "Referenz des Zahlungsdiensts",
         description: "Beschreibung", quantity: "Menge", unitPrice: "Einzelpreis", vatRate: "USt. %", net: "Netto", vat: "USt.", total: "Brutto",
-        vatSummary: "Umsatzsteuer", taxable: "Bemessungsgrundlage", netTotal: "Summe netto", vatTotal: "Summe USt.", grandTotal: "Gesamtbetrag",
+        vatSummary: "Umsatzsteuer", taxable: "Nettobetrag", netTotal: "Summe netto", vatTotal: "Summe USt.", grandTotal: "Gesamtbetrag",
         creditTotal: "Gutgeschrieben", unitPriceIncludesVAT: "* Einzelpreis inkl. USt.", note: "Hinweis", continued: "Fortsetzung",
         page: "Seite {page} von {pages}",
         categories: [.standard: "Regelsteuersatz", .zeroRated: "Nullsatz", .exempt: "Steuerfrei", .reverseCharge: "Steuerschuldnerschaft des Leistungsempfängers", .outOfScope: "Nicht steuerbar"],

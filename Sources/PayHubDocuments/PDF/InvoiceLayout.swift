@@ -118,8 +118,8 @@ struct InvoiceLayout {
             let place = [address.postalCode, address.city, address.region.map { "(\($0))" }].compactMap { $0 }.filter { !$0.isEmpty }
             details.append(place.joined(separator: " ") + ", " + address.countryCode)
         }
-        if let vatID = party.vatID { details.append("\(labels.vatID): \(vatID)") }
-        if let taxCode = party.taxCode { details.append("\(labels.taxCode): \(taxCode)") }
+        if let vatID = party.vatID { details.append(labels.labelled(labels.vatID, vatID)) }
+        if let taxCode = party.taxCode { details.append(labels.labelled(labels.taxCode, taxCode)) }
         if let email = party.email { details.append(email) }
         if let phone = party.phone { details.append(phone) }
         var y = start
@@ -302,8 +302,9 @@ struct InvoiceLayout {
         canvas.rectangle(x: totalsLeft, y: rightY, width: Self.right - totalsLeft, height: 26, color: Self.band)
         let totalLabel = document.kind == .invoice ? labels.grandTotal : labels.creditTotal
         let total = values.money(amounts.gross)
-        let totalSize = fittedSize(total, font: bold, size: 12, width: 110)
-        canvas.text(TextWrap.truncated(totalLabel, font: bold, size: 10, width: 80), x: totalsLeft + 6, y: rightY + 17, font: bold, size: 10, color: Self.ink)
+        let totalSize = fittedSize(total, font: bold, size: 12, width: 120)
+        let labelWidth = Self.right - totalsLeft - 22 - bold.width(total, size: totalSize)
+        canvas.text(TextWrap.truncated(totalLabel, font: bold, size: 10, width: labelWidth), x: totalsLeft + 6, y: rightY + 17, font: bold, size: 10, color: Self.ink)
         canvas.text(total, right: Self.right - 6, y: rightY + 17.5, font: bold, size: totalSize, color: Self.accent)
         rightY += 26
         y = max(leftY, rightY) + 22

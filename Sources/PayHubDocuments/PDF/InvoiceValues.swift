@@ -45,6 +45,6 @@ struct InvoiceValues: Sendable {
     func rateDescription(_ rate: VATRate) -> String {
         guard rate.category != .standard else { return percent(rate) }
         let name = labels.categories[rate.category] ?? rate.category.rawValue
-        return rate.exemptionReason.map { "\(percent(rate)) \(name): \($0)" } ?? "\(percent(rate)) \(name)"
+        return rate.exemptionReason.map { "\(percent(rate)) " + labels.labelled(name, $0) } ?? "\(percent(rate)) \(name)"
     }
 }

@@ -60,4 +60,24 @@ enum InvoiceFixtures {
             creditedInvoice: InvoiceReference(number: invoice.number, issueDate: invoice.issueDate), locale: locale
         )
     }
+
+    /// The README's sample: a plausible invoice with the Pillow-drawn logo.
+    static var sample: InvoiceDocument {
+        let standard = rate(2200), reduced = rate(1000)
+        let exempt = try! VATRate(basisPoints: 0, category: .exempt, exemptionReason: "Art. 10 DPR 633/72")
+        let items = [
+            InvoiceLineItem(description: "Espresso machine „Lusso“ — stainless steel, 2 groups, with the 3-year on-site warranty", quantity: 1, unitAmount: 189_000, vatRate: standard, amountIncludesVAT: false),
+            InvoiceLineItem(description: "Coffee beans, Arabica blend 1 kg", quantity: 12, unitAmount: 2_450, vatRate: reduced, amountIncludesVAT: false),
+            InvoiceLineItem(description: "Milk jug 600 ml", quantity: 4, unitAmount: 1_890, vatRate: standard, amountIncludesVAT: false),
+            InvoiceLineItem(description: "Barista training (half day)", quantity: 1, unitAmount: 32_000, vatRate: exempt, amountIncludesVAT: false),
+            InvoiceLineItem(description: "Delivery and installation", quantity: 1, unitAmount: 9_500, vatRate: standard, amountIncludesVAT: false),
+        ]
+        return InvoiceDocument(
+            kind: .invoice, number: "2026-000123", issueDate: CalendarDate(year: 2026, month: 12, day: 1), seller: seller, buyer: buyer,
+            amounts: try! InvoiceAmounts.compute(items, currency: try! Currency(code: "EUR")),
+            payment: InvoicePayment(date: CalendarDate(year: 2026, month: 12, day: 1), method: "card", methodDisplay: "visa •••• 4242", transactionID: "pi_01JDXK4Q8ZP3M7", provider: "stripe", providerReference: "ch_3QKZ9d2eZvKYlo2C1a2b3c4d"),
+            creditedInvoice: nil, locale: .en, note: "Thank you for your order. Payment received — nothing left to pay.\nThe warranty starts on the day of installation.",
+            logo: InvoiceLogo(mediaType: .png, bytes: LogoFixtures.bottegaPNG)
+        )
+    }
 }

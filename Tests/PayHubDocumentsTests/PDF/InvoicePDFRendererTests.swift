@@ -158,6 +158,17 @@ final class InvoicePDFRendererTests: XCTestCase {
         XCTAssertEqual(Array(ppm.suffix(3)), [10, 200, 30])
     }
 
+    func testCompressedPNGLogoPassesThroughWithItsFilters() throws {
+        let pdf = try renderer.render(InvoiceFixtures.sample)
+        try PDFTools.assertValid(pdf)
+        let images = try PDFTools.run("pdfimages", ["-list", "{pdf}"], pdf: pdf).output
+        XCTAssertNotNil(images.range(of: #"image\s+360\s+96\s+rgb\s+3\s+8\s+image"#, options: .regularExpression), images)
+        // Below the white "B", inside the blue square: (44, 82) in the image, drawn at 160/360 scale from (50, 48).
+        let ppm = try PDFTools.run("pdftoppm", ["-f", "1", "-l", "1", "-r", "72", "-x", "69", "-y", "84", "-W", "1", "-H", "1", "{pdf}"], pdf: pdf).data
+        let pixel = Array(ppm.suffix(3)).map(Int.init)
+        for (channel, expected) in zip(pixel, [33, 64, 112]) { XCTAssertEqual(channel, expected, accuracy: 4, "\(pixel)") }
+    }
+
     func testLogosThePDFCannotCarryAreRefusedNamingTheField() {
         let cases: [(InvoiceLogo, String)] = [
             (InvoiceLogo(mediaType: .png, bytes: LogoFixtures.png(width: 4, height: 4, pixel: [1, 2, 3, 128], colorType: 6)), "alpha"),
@@ -183,13 +194,12 @@ final class InvoicePDFRendererTests: XCTestCase {
         guard let target = ProcessInfo.processInfo.environment["PAYHUB_WRITE_SCREENSHOT"] else {
             throw XCTSkip("set PAYHUB_WRITE_SCREENSHOT=docs/screenshots/invoice.png to write the README's invoice picture")
         }
-        let png = LogoFixtures.png(width: 120, height: 36, pixel: [32, 64, 112])
-        var document = InvoiceFixtures.invoice(lines: 9, logo: InvoiceLogo(mediaType: .png, bytes: png))
-        document.note = "Thank you for your order. Payment received — no action needed."
+        let document = InvoiceFixtures.sample
         let pdf = try renderer.render(document)
         try PDFTools.assertValid(pdf)
-        let result = try PDFTools.run("pdftoppm", ["-png", "-r", "80", "-singlefile", "{pdf}", "-"], pdf: pdf)
-        XCTAssertEqual(result.status, 0)
+        let result = try PDFTools.run("pdftoppm", ["-png", "-r", "80", "-singlefile", "{pdf}", "{out}"], pdf: pdf, outputFile: "out.png")
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertEqual(Array(result.data.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
         try result.data.write(to: URL(fileURLWithPath: target))
         try Data(pdf).write(to: FileManager.default.temporaryDirectory.appendingPathComponent("payhub-sample-invoice.pdf"))
     }

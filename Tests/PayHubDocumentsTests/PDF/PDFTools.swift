@@ -19,8 +19,9 @@ enum PDFTools {
         var data: Data
     }
 
-    /// Runs `tool` with `arguments`, `{pdf}` replaced by a temporary file holding `pdf`.
-    static func run(_ tool: String, _ arguments: [String], pdf: [UInt8]) throws -> Result {
+    /// Runs `tool` with `arguments`, `{pdf}` replaced by a temporary file holding `pdf` and `{out}` by a path
+    /// in the same temporary folder; `outputFile` is read back from that folder into `data` when given.
+    static func run(_ tool: String, _ arguments: [String], pdf: [UInt8], outputFile: String? = nil) throws -> Result {
         let executable = try path(tool)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("payhub-pdf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -29,7 +30,7 @@ enum PDFTools {
         try Data(pdf).write(to: file)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments.map { $0 == "{pdf}" ? file.path : $0 }
+        process.arguments = arguments.map { $0 == "{pdf}" ? file.path : $0 == "{out}" ? directory.appendingPathComponent("out").path : $0 }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -37,7 +38,12 @@ enum PDFTools {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let messages = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: data + messages, as: UTF8.self), data: data)
+        let text = String(decoding: data + messages, as: UTF8.self)
+        if let outputFile {
+            let written = (try? Data(contentsOf: directory.appendingPathComponent(outputFile))) ?? Data()
+            return Result(status: process.terminationStatus, output: text, data: written)
+        }
+        return Result(status: process.terminationStatus, output: text, data: data)
     }
 
     /// `qpdf --check`: fails the test with qpdf's words unless the file is sound.
