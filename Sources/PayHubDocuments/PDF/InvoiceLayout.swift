@@ -183,29 +183,35 @@ struct InvoiceLayout {
 
     // MARK: Lines
 
+    /// A column of the lines table or the VAT summary.
     private struct Column {
-        var title: KeyPath<InvoiceLabels, String>
-        /// The right edge of a right-aligned column, or nil for the description.
+        var title: String
+        /// The right edge of a right-aligned column, or nil for the one left-aligned at `descriptionX`.
         var right: Double?
         var width: Double
     }
 
     private static let descriptionX = left + 6, descriptionWidth = 150.0
-    private static var columns: [Column] { [
-        Column(title: \.description, right: nil, width: descriptionWidth),
-        Column(title: \.quantity, right: 246, width: 36),
-        Column(title: \.unitPrice, right: 310, width: 58),
-        Column(title: \.vatRate, right: 352, width: 38),
-        Column(title: \.net, right: 416, width: 58),
-        Column(title: \.vat, right: 477, width: 55),
-        Column(title: \.total, right: right - 6, width: 58),
-    ] }
 
-    private mutating func drawTableHeader() {
-        let titles = Self.columns.map { TextWrap.lines(labels[keyPath: $0.title], font: bold, size: 7.5, width: $0.width, maximumLines: 2) }
+    private var lineColumns: [Column] {
+        [
+            Column(title: labels.description, right: nil, width: Self.descriptionWidth),
+            Column(title: labels.quantity, right: 246, width: 36),
+            Column(title: labels.unitPrice, right: 310, width: 58),
+            Column(title: labels.vatRate, right: 352, width: 38),
+            Column(title: labels.net, right: 416, width: 58),
+            Column(title: labels.vat, right: 477, width: 55),
+            Column(title: labels.total, right: Self.right - 6, width: 58),
+        ]
+    }
+
+    /// A shaded band from the left margin to `right` with the columns' titles (two lines at most), at `y`;
+    /// returns its height.
+    private mutating func drawHeaderBand(_ columns: [Column], right: Double) -> Double {
+        let titles = columns.map { TextWrap.lines($0.title, font: bold, size: 7.5, width: $0.width, maximumLines: 2) }
         let height = 10 + 9 * Double(titles.map(\.count).max() ?? 1)
-        canvas.rectangle(x: Self.left, y: y, width: Self.right - Self.left, height: height, color: Self.band)
-        for (column, lines) in zip(Self.columns, titles) {
+        canvas.rectangle(x: Self.left, y: y, width: right - Self.left, height: height, color: Self.band)
+        for (column, lines) in zip(columns, titles) {
             for (index, line) in lines.enumerated() {
                 let baseline = y + 12 + 9 * Double(index)
                 if let right = column.right {
@@ -215,7 +221,11 @@ struct InvoiceLayout {
                 }
             }
         }
-        y += height
+        return height
+    }
+
+    private mutating func drawTableHeader() {
+        y += drawHeaderBand(lineColumns, right: Self.right)
     }
 
     private mutating func drawLines() {
@@ -230,7 +240,7 @@ struct InvoiceLayout {
             }
             let unit = values.money(line.item.unitAmount) + (line.item.amountIncludesVAT ? "*" : "")
             let cells = [values.quantity(line.item.quantity), unit, values.percent(line.item.vatRate), values.money(line.net), values.money(line.vat), values.money(line.gross)]
-            for (column, text) in zip(Self.columns.dropFirst(), cells) {
+            for (column, text) in zip(lineColumns.dropFirst(), cells) {
                 let size = fittedSize(text, font: regular, size: Self.bodySize, width: column.width + 4)
                 canvas.text(text, right: column.right!, y: baseline, font: regular, size: size, color: Self.ink)
             }
@@ -263,19 +273,11 @@ struct InvoiceLayout {
 
         // The VAT summary, left.
         let summaryRight = 300.0
-        let columns: [(String, Double?, Double)] = [(labels.vatSummary, nil, rateWidth), (labels.taxable, summaryRight - 70, 70), (labels.vat, summaryRight - 6, 58)]
-        let titles = columns.map { TextWrap.lines($0.0, font: bold, size: 7.5, width: $0.2, maximumLines: 2) }
-        let headerHeight = 10 + 9 * Double(titles.map(\.count).max() ?? 1)
-        canvas.rectangle(x: Self.left, y: y, width: summaryRight - Self.left, height: headerHeight, color: Self.band)
-        for (column, lines) in zip(columns, titles) {
-            for (index, line) in lines.enumerated() {
-                if let right = column.1 {
-                    canvas.text(line, right: right, y: y + 12 + 9 * Double(index), font: bold, size: 7.5, color: Self.ink)
-                } else {
-                    canvas.text(line, x: Self.descriptionX, y: y + 12 + 9 * Double(index), font: bold, size: 7.5, color: Self.ink)
-                }
-            }
-        }
+        let columns = [
+            Column(title: labels.vatSummary, right: nil, width: rateWidth), Column(title: labels.taxable, right: summaryRight - 70, width: 70),
+            Column(title: labels.vat, right: summaryRight - 6, width: 58),
+        ]
+        let headerHeight = drawHeaderBand(columns, right: summaryRight)
         var leftY = y + headerHeight
         for (subtotal, lines) in zip(amounts.subtotals, rates) {
             let baseline = leftY + 4 + Self.lineHeight - 1.5
@@ -283,7 +285,7 @@ struct InvoiceLayout {
                 canvas.text(line, x: Self.descriptionX, y: baseline + Self.lineHeight * Double(index), font: regular, size: Self.bodySize, color: Self.ink)
             }
             for (text, column) in [(values.money(subtotal.taxable), columns[1]), (values.money(subtotal.vat), columns[2])] {
-                canvas.text(text, right: column.1!, y: baseline, font: regular, size: fittedSize(text, font: regular, size: Self.bodySize, width: 70), color: Self.ink)
+                canvas.text(text, right: column.right!, y: baseline, font: regular, size: fittedSize(text, font: regular, size: Self.bodySize, width: 70), color: Self.ink)
             }
             leftY += 8 + Self.lineHeight * Double(lines.count)
             canvas.line(from: (Self.left, leftY), to: (summaryRight, leftY), width: 0.4, color: Self.rule)

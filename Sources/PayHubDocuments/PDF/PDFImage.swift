@@ -5,13 +5,11 @@ import PayHubCore
 /// reads as it is. What that cannot express is refused: PNGs with transparency (an alpha channel or tRNS) or
 /// interlacing would need the pixels inflated, and PayHubDocuments has no zlib (Foundation on Linux has none and
 /// the package links no C library).
-struct PDFImage: Equatable, Sendable {
+struct PDFImage: Sendable {
     let width: Int
     let height: Int
     let dictionary: [(String, PDFObject)]
     let data: [UInt8]
-
-    static func == (a: PDFImage, b: PDFImage) -> Bool { a.width == b.width && a.height == b.height && a.data == b.data }
 
     static let maximumSide = 10_000
 

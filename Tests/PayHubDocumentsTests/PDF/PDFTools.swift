@@ -2,13 +2,18 @@ import Foundation
 import XCTest
 
 /// Debian's qpdf and poppler-utils, run as processes on a rendered PDF. A test that needs one skips, saying
-/// which, where it is not installed.
+/// which, where it is not installed (fails instead when PAYHUB_REQUIRE_PDF_TOOLS is set).
 enum PDFTools {
     static func path(_ tool: String) throws -> String {
         for directory in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(tool)") {
             return "\(directory)/\(tool)"
         }
-        throw XCTSkip("\(tool) is not installed (apt-get install \(tool == "qpdf" ? "qpdf" : "poppler-utils")): skipping the check that needs it")
+        let package = tool == "qpdf" ? "qpdf" : "poppler-utils"
+        // CI sets PAYHUB_REQUIRE_PDF_TOOLS so that a missing install step fails instead of skipping.
+        if ProcessInfo.processInfo.environment["PAYHUB_REQUIRE_PDF_TOOLS"] != nil {
+            throw PDFToolFailed(output: "\(tool) is not installed (apt-get install \(package)) and PAYHUB_REQUIRE_PDF_TOOLS is set")
+        }
+        throw XCTSkip("\(tool) is not installed (apt-get install \(package)): skipping the check that needs it")
     }
 
     struct Result {

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import PayHubDocuments
 
@@ -40,5 +41,13 @@ final class PDFWriterTests: XCTestCase {
         var out: [UInt8] = []
         PDFObject.text("a(b)").write(to: &out)
         XCTAssertEqual(String(decoding: out, as: UTF8.self), "<FEFF0061002800620029>")
+    }
+
+    func testAMissingToolSkipsWithItsPackageNamed() {
+        guard ProcessInfo.processInfo.environment["PAYHUB_REQUIRE_PDF_TOOLS"] == nil else { return }
+        XCTAssertThrowsError(try PDFTools.path("pdf-tool-that-is-not-there")) { error in
+            XCTAssertTrue(error is XCTSkip)
+            XCTAssertTrue("\(error)".contains("apt-get install poppler-utils"), "\(error)")
+        }
     }
 }
