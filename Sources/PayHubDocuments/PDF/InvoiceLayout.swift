@@ -114,7 +114,7 @@ struct InvoiceLayout {
     private mutating func drawDetails(of party: InvoiceParty, x: Double, y start: Double, width: Double) -> Double {
         var details: [String] = []
         if let address = party.address {
-            details += address.lines
+            details += address.lines.prefix(4)  // more would push the VAT id off the block
             let place = [address.postalCode, address.city, address.region.map { "(\($0))" }].compactMap { $0 }.filter { !$0.isEmpty }
             details.append(place.joined(separator: " ") + ", " + address.countryCode)
         }
@@ -123,7 +123,7 @@ struct InvoiceLayout {
         if let email = party.email { details.append(email) }
         if let phone = party.phone { details.append(phone) }
         var y = start
-        for line in details.prefix(12).flatMap({ TextWrap.lines($0, font: regular, size: Self.bodySize, width: width, maximumLines: 2) }) {
+        for line in details.flatMap({ TextWrap.lines($0, font: regular, size: Self.bodySize, width: width, maximumLines: 2) }) {
             y += Self.lineHeight
             canvas.text(line, x: x, y: y, font: regular, size: Self.bodySize, color: Self.ink)
         }

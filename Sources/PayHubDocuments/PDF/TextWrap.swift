@@ -18,8 +18,14 @@ enum TextWrap {
     /// One line: `text` cut with an ellipsis where it would pass `width`.
     static func truncated(_ text: String, font: PDFFont, size: Double, width: Double) -> String {
         guard font.width(text, size: size) > width else { return text }
-        var kept = text
-        while !kept.isEmpty, font.width(kept + "…", size: size) > width { kept.removeLast() }
+        let room = width - font.width("…", size: size)
+        var kept = "", used = 0.0
+        for character in text {
+            let advance = font.width(String(character), size: size)
+            guard used + advance <= room else { break }
+            kept.append(character)
+            used += advance
+        }
         return kept + "…"
     }
 

@@ -132,6 +132,22 @@ final class InvoicePDFRendererTests: XCTestCase {
         XCTAssertTrue(try PDFTools.text(pdf).contains("Zoë ? ? ?"))
     }
 
+    func testOverlongPartyDataStaysInItsBlock() throws {
+        var document = InvoiceFixtures.invoice(lines: 2)
+        document.seller.name = String(repeating: "Ünal ", count: 2_000)
+        document.buyer.name = String(repeating: "W", count: 5_000)
+        document.buyer.address?.lines = Array(repeating: "Line (of) an address \\ ", count: 50)
+        document.note = String(repeating: "Note line\n", count: 400)
+        let started = Date()
+        let pdf = try renderer.render(document)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        try PDFTools.assertValid(pdf)
+        let text = try PDFTools.text(pdf)
+        XCTAssertTrue(text.contains("WWWW…"))
+        XCTAssertTrue(text.contains("Ünal Ünal"))
+        XCTAssertTrue(text.contains("VAT ID: PL5260250274"), "the VAT id stays however long the address")
+    }
+
     func testPlainSevenBitTextHasNoLiteralStrings() throws {
         // Every string in the file is hexadecimal: a literal "(" never opens a string, whatever the text.
         let pdf = try renderer.render(InvoiceFixtures.invoice(lines: 3))
