@@ -33,7 +33,10 @@ public struct InvoicePDFRenderer: InvoiceRenderer {
         let pageTree = file.reserve()
         let regular = PDFFonts.regular.embed(in: &file)
         let bold = PDFFonts.bold.embed(in: &file)
-        let image = logo.map { file.addStream($0.dictionary, $0.data) }
+        let image = logo.map { logo in
+            let mask = logo.mask.map { file.addStream($0.dictionary, $0.data) }
+            return file.addStream(logo.dictionary + (mask.map { [("SMask", .reference($0))] } ?? []), logo.data)
+        }
         var resources: [(String, PDFObject)] = [
             ("Font", .dictionary([(PDFFonts.regular.resourceName, .reference(regular)), (PDFFonts.bold.resourceName, .reference(bold))])),
         ]

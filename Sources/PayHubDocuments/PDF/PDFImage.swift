@@ -1,15 +1,17 @@
 import PayHubCore
 
-/// The merchant's logo as an image XObject, without decoding its pixels: a JPEG goes in as it is (DCTDecode);
-/// a PNG's IDAT stream is already a zlib stream with PNG row filters, which PDF's FlateDecode with /Predictor 15
-/// reads as it is. What that cannot express is refused: PNGs with transparency (an alpha channel or tRNS) or
-/// interlacing would need the pixels inflated, and PayHubDocuments has no zlib (Foundation on Linux has none and
-/// the package links no C library).
+/// The merchant's logo as an image XObject: a JPEG goes in as it is (DCTDecode); an opaque PNG's IDAT stream is
+/// already a zlib stream with PNG row filters, which PDF's FlateDecode with /Predictor 15 reads as it is; an
+/// 8-bit PNG with an alpha channel is inflated here (`Inflate`, Foundation on Linux has no zlib and the package
+/// links no C library) and split into colours and a soft mask (`PNGAlpha`). Refused: interlaced PNGs, tRNS
+/// transparency, 16-bit alpha.
 struct PDFImage: Sendable {
     let width: Int
     let height: Int
     let dictionary: [(String, PDFObject)]
     let data: [UInt8]
+    /// The soft mask's dictionary and data, for a PNG with an alpha channel.
+    let mask: (dictionary: [(String, PDFObject)], data: [UInt8])?
 
     static let maximumSide = 10_000
 
@@ -20,12 +22,19 @@ struct PDFImage: Sendable {
         }
     }
 
-    private init(width: Int, height: Int, dictionary: [(String, PDFObject)], data: [UInt8]) throws(PDFImageInvalid) {
+    private init(width: Int, height: Int, dictionary: [(String, PDFObject)], data: [UInt8], mask: [UInt8]? = nil) throws(PDFImageInvalid) {
         guard (1...Self.maximumSide).contains(width), (1...Self.maximumSide).contains(height) else { throw .badSize(width, height) }
         self.width = width
         self.height = height
         self.dictionary = [("Type", .name("XObject")), ("Subtype", .name("Image")), ("Width", .int(width)), ("Height", .int(height))] + dictionary
         self.data = data
+        self.mask = mask.map { alpha in
+            let entries: [(String, PDFObject)] = [
+                ("Type", .name("XObject")), ("Subtype", .name("Image")), ("Width", .int(width)), ("Height", .int(height)),
+                ("ColorSpace", .name("DeviceGray")), ("BitsPerComponent", .int(8)), ("Filter", .name("RunLengthDecode")),
+            ]
+            return (entries, alpha)
+        }
     }
 
     // MARK: JPEG
@@ -118,7 +127,15 @@ struct PDFImage: Sendable {
             else { throw .notPNG }
             colors = 1
             colorSpace = .array([.name("Indexed"), .name("DeviceRGB"), .int(palette.count / 3 - 1), .hexString(palette)])
-        case 4, 6: throw .unsupported("a PNG with an alpha channel; use an opaque PNG or a JPEG")
+        case 4, 6:
+            guard depth == 8 else { throw .unsupported("a PNG with a 16-bit alpha channel; save it with 8 bits per channel") }
+            let colors = colorType == 4 ? 1 : 3
+            let (pixels, alpha) = try PNGAlpha.split(compressed: compressed, width: width, height: height, colors: colors)
+            return try PDFImage(
+                width: width, height: height,
+                dictionary: [("ColorSpace", .name(colors == 1 ? "DeviceGray" : "DeviceRGB")), ("BitsPerComponent", .int(8)), ("Filter", .name("RunLengthDecode"))],
+                data: PNGAlpha.runLength(pixels), mask: PNGAlpha.runLength(alpha)
+            )
         default: throw .notPNG
         }
         let parameters = PDFObject.dictionary([("Predictor", .int(15)), ("Colors", .int(colors)), ("BitsPerComponent", .int(depth)), ("Columns", .int(width))])

@@ -187,7 +187,7 @@ final class InvoicePDFRendererTests: XCTestCase {
 
     func testLogosThePDFCannotCarryAreRefusedNamingTheField() {
         let cases: [(InvoiceLogo, String)] = [
-            (InvoiceLogo(mediaType: .png, bytes: LogoFixtures.png(width: 4, height: 4, pixel: [1, 2, 3, 128], colorType: 6)), "alpha"),
+            (InvoiceLogo(mediaType: .png, bytes: LogoFixtures.png(width: 4, height: 4, pixel: [1, 2, 3, 4, 5, 6, 7, 8], colorType: 6)), "not a valid PNG"),
             (InvoiceLogo(mediaType: .png, bytes: LogoFixtures.png(width: 4, height: 4, pixel: [1, 2, 3], interlaced: true)), "interlaced"),
             (InvoiceLogo(mediaType: .png, bytes: Array("not a png".utf8)), "not a valid PNG"),
             (InvoiceLogo(mediaType: .jpeg, bytes: Array(LogoFixtures.jpeg.prefix(100))), "not a valid JPEG"),
