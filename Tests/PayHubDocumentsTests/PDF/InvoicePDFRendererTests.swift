@@ -170,8 +170,7 @@ final class InvoicePDFRendererTests: XCTestCase {
         let images = try PDFTools.run("pdfimages", ["-list", "{pdf}"], pdf: pdf).output
         XCTAssertNotNil(images.range(of: #"image\s+40\s+20\s+rgb\s+3\s+8\s+image"#, options: .regularExpression), images)
         // pdftoppm draws the page: the logo's box (top left, 112×56 pt from 50,48) is that green.
-        let ppm = try PDFTools.run("pdftoppm", ["-f", "1", "-l", "1", "-r", "72", "-x", "60", "-y", "58", "-W", "1", "-H", "1", "{pdf}"], pdf: pdf).data
-        XCTAssertEqual(Array(ppm.suffix(3)), [10, 200, 30])
+        XCTAssertEqual(try PDFTools.pixel(pdf, x: 60, y: 58), [10, 200, 30])
     }
 
     func testCompressedPNGLogoPassesThroughWithItsFilters() throws {
@@ -180,8 +179,7 @@ final class InvoicePDFRendererTests: XCTestCase {
         let images = try PDFTools.run("pdfimages", ["-list", "{pdf}"], pdf: pdf).output
         XCTAssertNotNil(images.range(of: #"image\s+360\s+96\s+rgb\s+3\s+8\s+image"#, options: .regularExpression), images)
         // Below the white "B", inside the blue square: (44, 82) in the image, drawn at 160/360 scale from (50, 48).
-        let ppm = try PDFTools.run("pdftoppm", ["-f", "1", "-l", "1", "-r", "72", "-x", "69", "-y", "84", "-W", "1", "-H", "1", "{pdf}"], pdf: pdf).data
-        let pixel = Array(ppm.suffix(3)).map(Int.init)
+        let pixel = try PDFTools.pixel(pdf, x: 69, y: 84)
         for (channel, expected) in zip(pixel, [33, 64, 112]) { XCTAssertEqual(channel, expected, accuracy: 4, "\(pixel)") }
     }
 

@@ -66,5 +66,11 @@ enum PDFTools {
         return result.output
     }
 
+    /// The colour pdftoppm draws at point (`x`, `y`) from the top left of page 1, at 72 dpi (one pixel a point).
+    static func pixel(_ pdf: [UInt8], x: Int, y: Int) throws -> [Int] {
+        let ppm = try run("pdftoppm", ["-f", "1", "-l", "1", "-r", "72", "-x", "\(x)", "-y", "\(y)", "-W", "1", "-H", "1", "{pdf}"], pdf: pdf).data
+        return Array(ppm.suffix(3)).map(Int.init)
+    }
+
     struct PDFToolFailed: Error { var output: String }
 }

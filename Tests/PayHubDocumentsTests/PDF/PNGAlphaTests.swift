@@ -86,12 +86,8 @@ final class PNGAlphaTests: XCTestCase {
         XCTAssertNotNil(images.range(of: #"image\s+120\s+40\s+rgb\s+3\s+8\s+image"#, options: .regularExpression), images)
         XCTAssertNotNil(images.range(of: #"smask\s+120\s+40\s+gray\s+1\s+8\s+image"#, options: .regularExpression), images)
         // Drawn at 160/120 scale from (50, 48): image (15, 20) → (70, 75), (50, 20) → (117, 75), (76, 20) → (151, 75).
-        func pagePixel(_ x: Int, _ y: Int) throws -> [Int] {
-            let ppm = try PDFTools.run("pdftoppm", ["-f", "1", "-l", "1", "-r", "72", "-x", "\(x)", "-y", "\(y)", "-W", "1", "-H", "1", "{pdf}"], pdf: pdf).data
-            return Array(ppm.suffix(3)).map(Int.init)
-        }
         for (point, expected) in [((70, 75), [200, 40, 30]), ((117, 75), [255, 255, 255]), ((151, 75), [20, 120, 60]), ((190, 90), [128, 128, 128])] {
-            let pixel = try pagePixel(point.0, point.1)
+            let pixel = try PDFTools.pixel(pdf, x: point.0, y: point.1)
             for (channel, want) in zip(pixel, expected) { XCTAssertEqual(channel, want, accuracy: 6, "at \(point): \(pixel)") }
         }
     }
