@@ -53,7 +53,7 @@ let package = Package(
         ),
         // Renders finalised invoices and credit notes: PDF with an embedded font, UBL 2.1 (Peppol BIS Billing 3.0)
         // and FatturaPA 1.2. Pure: no I/O, no Vapor.
-        .target(name: "PayHubDocuments", dependencies: ["PayHubCore"]),
+        .target(name: "PayHubDocuments", dependencies: ["PayHubCore"], resources: [.copy("Fonts")]),
         // HTTP API, persistence, background workers, HTML.
         .target(
             name: "PayHubServer",
