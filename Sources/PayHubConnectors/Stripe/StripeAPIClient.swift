@@ -26,12 +26,25 @@ struct StripeAPIClient: Sendable {
         return try await send(request, path: path)
     }
 
+    /// - Parameter query: pairs for the query string (`expand[]=latest_invoice`), encoded as a form is.
     func get<Response: Decodable>(
-        _ path: String, credentials: StripeCredentials, as type: Response.Type = Response.self
+        _ path: String, query: StripeForm = StripeForm(), credentials: StripeCredentials, as type: Response.Type = Response.self
     ) async throws -> Response {
         let request = StripeHTTPRequest(
-            method: .get, url: credentials.baseURL + path, headers: baseHeaders(credentials), body: [], timeout: timeout)
+            method: .get, url: url(path, query: query, credentials), headers: baseHeaders(credentials), body: [], timeout: timeout)
         return try await send(request, path: path)
+    }
+
+    func delete<Response: Decodable>(
+        _ path: String, query: StripeForm = StripeForm(), credentials: StripeCredentials, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        let request = StripeHTTPRequest(
+            method: .delete, url: url(path, query: query, credentials), headers: baseHeaders(credentials), body: [], timeout: timeout)
+        return try await send(request, path: path)
+    }
+
+    private func url(_ path: String, query: StripeForm, _ credentials: StripeCredentials) -> String {
+        query.isEmpty ? credentials.baseURL + path : credentials.baseURL + path + "?" + String(decoding: query.encoded(), as: UTF8.self)
     }
 
     /// Stripe accepts keys of up to 255 characters; a longer one is replaced by its SHA-256, still stable.
