@@ -30,21 +30,21 @@ struct StripeAPIClient: Sendable {
     func get<Response: Decodable>(
         _ path: String, query: StripeForm = StripeForm(), credentials: StripeCredentials, as type: Response.Type = Response.self
     ) async throws -> Response {
-        let request = StripeHTTPRequest(
-            method: .get, url: url(path, query: query, credentials), headers: baseHeaders(credentials), body: [], timeout: timeout)
-        return try await send(request, path: path)
+        try await send(withoutBody: .get, path, query: query, credentials: credentials)
     }
 
     func delete<Response: Decodable>(
         _ path: String, query: StripeForm = StripeForm(), credentials: StripeCredentials, as type: Response.Type = Response.self
     ) async throws -> Response {
-        let request = StripeHTTPRequest(
-            method: .delete, url: url(path, query: query, credentials), headers: baseHeaders(credentials), body: [], timeout: timeout)
-        return try await send(request, path: path)
+        try await send(withoutBody: .delete, path, query: query, credentials: credentials)
     }
 
-    private func url(_ path: String, query: StripeForm, _ credentials: StripeCredentials) -> String {
-        query.isEmpty ? credentials.baseURL + path : credentials.baseURL + path + "?" + String(decoding: query.encoded(), as: UTF8.self)
+    private func send<Response: Decodable>(
+        withoutBody method: StripeHTTPRequest.Method, _ path: String, query: StripeForm, credentials: StripeCredentials
+    ) async throws -> Response {
+        let url = query.isEmpty ? credentials.baseURL + path : credentials.baseURL + path + "?" + String(decoding: query.encoded(), as: UTF8.self)
+        let request = StripeHTTPRequest(method: method, url: url, headers: baseHeaders(credentials), body: [], timeout: timeout)
+        return try await send(request, path: path)
     }
 
     /// Stripe accepts keys of up to 255 characters; a longer one is replaced by its SHA-256, still stable.

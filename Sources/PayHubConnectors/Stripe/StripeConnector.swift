@@ -51,12 +51,7 @@ public struct StripeConnector: PaymentConnector {
         do {
             var method = request.method
             let saving = request.saveForOffSession ? try await prepareSaving(request, method: &method, credentials: credentials) : nil
-            var form = StripeForm()
-            form.add("amount", try StripeAmount.value(of: request.amount))
-            form.add("currency", StripeAmount.currency(of: request.amount))
-            form.add("capture_method", request.captureMethod == .manual ? "manual" : "automatic")
-            form.add("confirm", "true")
-            form.add("payment_method_types[]", "card")
+            var form = try Self.confirmedIntentForm(request)
             try addPaymentMethod(method, to: &form, emulator: credentials.emulator)
             if credentials.emulator == nil {
                 form.add("return_url", request.returnURL)
@@ -73,6 +68,17 @@ public struct StripeConnector: PaymentConnector {
             // Stripe puts the declined intent in the error; localstripe does not, leaving no reference.
             return Self.declined(decline)
         }
+    }
+
+    /// A card PaymentIntent for the request's amount, created and confirmed in one call.
+    static func confirmedIntentForm(_ request: ConnectorPaymentRequest) throws -> StripeForm {
+        var form = StripeForm()
+        form.add("amount", try StripeAmount.value(of: request.amount))
+        form.add("currency", StripeAmount.currency(of: request.amount))
+        form.add("capture_method", request.captureMethod == .manual ? "manual" : "automatic")
+        form.add("confirm", "true")
+        form.add("payment_method_types[]", "card")
+        return form
     }
 
     static func metadata(of request: ConnectorPaymentRequest) -> [String: String] {

@@ -54,27 +54,11 @@ extension StripeConnector {
         _ request: ConnectorPaymentRequest, method saved: SavedPaymentMethod, credentials: StripeCredentials,
         context: ConnectorContext
     ) async throws -> ConnectorPaymentResult {
-        guard saved.type == "card" else {
-            throw ConnectorError.invalidRequest(
-                code: "payment_method_unsupported", message: "Stripe on PayHub saves cards only.", param: "payment_method.type")
-        }
-        guard let customer = saved.customerReference, Self.isStripeID(customer, prefixes: ["cus_"]) else {
-            throw ConnectorError.invalidRequest(
-                code: "invalid_saved_method", message: "A saved Stripe card needs its customer (cus_...).", param: "customer")
-        }
-        guard Self.isStripeID(saved.methodReference, prefixes: ["pm_", "card_", "src_"]) else {
-            throw ConnectorError.invalidRequest(
-                code: "invalid_saved_method", message: "A saved Stripe card is a PaymentMethod (pm_...).", param: "payment_method")
-        }
-        var form = StripeForm()
-        form.add("amount", try StripeAmount.value(of: request.amount))
-        form.add("currency", StripeAmount.currency(of: request.amount))
-        form.add("capture_method", request.captureMethod == .manual ? "manual" : "automatic")
-        form.add("confirm", "true")
+        let card = try Self.savedCard(saved)
+        var form = try Self.confirmedIntentForm(request)
         form.add("off_session", "true")
-        form.add("payment_method_types[]", "card")
-        form.add("customer", customer)
-        form.add("payment_method", saved.methodReference)
+        form.add("customer", card.customer)
+        form.add("payment_method", card.method)
         if credentials.emulator == nil { form.add("description", request.description) }
         form.add("metadata", dictionary: Self.metadata(of: request))
 
@@ -92,6 +76,23 @@ extension StripeConnector {
         // never be completed later, and the attempt fails as on Stripe.
         _ = try? await api.post(try Self.paymentIntentPath(intent.id) + "/cancel", form: StripeForm(), credentials: credentials) as StripePaymentIntent
         return ConnectorPaymentResult(providerReference: intent.id, outcome: .failed(Self.authenticationRequired), amounts: intent.amounts)
+    }
+
+    /// The customer and PaymentMethod of a saved card, checked before either goes into a request.
+    static func savedCard(_ saved: SavedPaymentMethod) throws -> (customer: String, method: String) {
+        guard saved.type == "card" else {
+            throw ConnectorError.invalidRequest(
+                code: "payment_method_unsupported", message: "Stripe on PayHub saves cards only.", param: "payment_method.type")
+        }
+        guard let customer = saved.customerReference, isStripeID(customer, prefixes: ["cus_"]) else {
+            throw ConnectorError.invalidRequest(
+                code: "invalid_saved_method", message: "A saved Stripe card needs its customer (cus_...).", param: "customer")
+        }
+        guard isStripeID(saved.methodReference, prefixes: ["pm_", "card_", "src_"]) else {
+            throw ConnectorError.invalidRequest(
+                code: "invalid_saved_method", message: "A saved Stripe card is a PaymentMethod (pm_...).", param: "payment_method")
+        }
+        return (customer, saved.methodReference)
     }
 
     static let authenticationRequired = PaymentFailure(

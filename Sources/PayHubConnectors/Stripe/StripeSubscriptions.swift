@@ -14,26 +14,13 @@ extension StripeConnector: SubscriptionConnector {
         _ request: ConnectorSubscriptionRequest, context: ConnectorContext
     ) async throws -> ConnectorSubscriptionResult {
         let credentials = try credentials(for: context)
-        guard request.method.type == "card" else {
-            throw ConnectorError.invalidRequest(
-                code: "payment_method_unsupported", message: "Stripe on PayHub saves cards only.", param: "payment_method.type")
-        }
-        guard let customer = request.method.customerReference, Self.isStripeID(customer, prefixes: ["cus_"]) else {
-            throw ConnectorError.invalidRequest(
-                code: "invalid_saved_method", message: "A Stripe subscription needs the customer (cus_...) of a saved card.",
-                param: "customer")
-        }
-        guard Self.isStripeID(request.method.methodReference, prefixes: ["pm_", "card_", "src_"]) else {
-            throw ConnectorError.invalidRequest(
-                code: "invalid_saved_method", message: "A Stripe subscription needs a saved PaymentMethod (pm_...).",
-                param: "payment_method")
-        }
+        let (customer, method) = try Self.savedCard(request.method)
         let key = request.idempotencyKey
         let metadata = ["payhub_subscription": request.subscriptionID.rawValue]
         if credentials.emulator == .localstripe {
             // localstripe takes no `default_payment_method` on subscriptions: it charges the customer's default.
             var form = StripeForm()
-            form.add("invoice_settings[default_payment_method]", request.method.methodReference)
+            form.add("invoice_settings[default_payment_method]", method)
             let _: StripeObjectID = try await api.post("/v1/customers/\(customer)", form: form, credentials: credentials)
         }
 
@@ -52,7 +39,7 @@ extension StripeConnector: SubscriptionConnector {
         form.add("metadata", dictionary: metadata)
         form.add("payment_behavior", "allow_incomplete")
         if credentials.emulator == nil {
-            form.add("default_payment_method", request.method.methodReference)
+            form.add("default_payment_method", method)
             form.add("off_session", "true")
             form.add("description", request.description)
         }

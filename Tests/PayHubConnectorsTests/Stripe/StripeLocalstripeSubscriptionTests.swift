@@ -9,28 +9,7 @@ import XCTest
 /// localstripe renews nothing by itself: a renewal is an invoice created for the subscription
 /// (`POST /v1/invoices` with `customer` and `subscription`) and paid (`POST /v1/invoices/{id}/pay`), which charges
 /// the customer's default method and sends `invoice.payment_succeeded`, as Stripe's own renewal would.
-final class StripeLocalstripeSubscriptionTests: XCTestCase {
-    private var baseURL = ""
-    private let connector = StripeConnector(transport: StripeHTTPClientTransport(), timeout: 10)
-    private let admin = LocalstripeAdmin(transport: StripeHTTPClientTransport())
-
-    override func setUpWithError() throws {
-        guard let url = ProcessInfo.processInfo.environment["PAYHUB_LOCALSTRIPE_URL"], !url.isEmpty else {
-            throw XCTSkip("PAYHUB_LOCALSTRIPE_URL not set: localstripe tests skipped")
-        }
-        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-    }
-
-    private var context: ConnectorContext {
-        ConnectorContext(
-            accountID: "pa_localstripe",
-            credentials: ProviderCredentials([
-                "secret_key": StripeLocalstripeTests.secretKey, "webhook_secret": StripeLocalstripeTests.webhookSecret,
-                "base_url": baseURL, "emulator": "localstripe",
-            ]),
-            livemode: false, publicBaseURL: "http://payhub.test", now: Date())
-    }
-
+final class StripeLocalstripeSubscriptionTests: LocalstripeTestCase {
     // MARK: Saved cards
 
     func testASavedCardIsChargedLaterWithoutTheCustomer() async throws {

@@ -137,8 +137,8 @@ final class StripeSavedMethodTests: XCTestCase {
         let request = try await stub.firstRequest()
         XCTAssertEqual(request.headers["Idempotency-Key"], "idem_renewal1")
         XCTAssertEqual(StripeTest.form(request.body).map { "\($0.0)=\($0.1)" }, [
-            "amount=2000", "currency=eur", "capture_method=automatic", "confirm=true", "off_session=true",
-            "payment_method_types[]=card", "customer=\(StripeBillingFixtures.customerID)",
+            "amount=2000", "currency=eur", "capture_method=automatic", "confirm=true", "payment_method_types[]=card",
+            "off_session=true", "customer=\(StripeBillingFixtures.customerID)",
             "payment_method=\(StripeBillingFixtures.paymentMethodID)", "description=Renewal",
             "metadata[payhub_attempt_id]=py_attempt1", "metadata[payhub_payment_intent_id]=pi_payhub1",
         ])

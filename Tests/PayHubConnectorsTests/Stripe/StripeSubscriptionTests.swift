@@ -120,7 +120,7 @@ final class StripeSubscriptionTests: XCTestCase {
         bad.method.customerReference = nil
         let error = await connectorError { try await StripeConnector(transport: stub).createSubscription(bad, context: StripeTest.context()) }
         XCTAssertEqual(error, .invalidRequest(
-            code: "invalid_saved_method", message: "A Stripe subscription needs the customer (cus_...) of a saved card.", param: "customer"))
+            code: "invalid_saved_method", message: "A saved Stripe card needs its customer (cus_...).", param: "customer"))
         let sent = await stub.requests
         XCTAssertEqual(sent.count, 0)
     }
