@@ -76,11 +76,16 @@ public struct ConnectorSubscriptionResult: Sendable, Equatable {
     public var cancelAtPeriodEnd: Bool
     /// The latest renewal the provider charged or tried to, when it says.
     public var latestRenewal: ProviderRenewal?
+    /// True when the provider's message reported a renewal but not the subscription itself (Stripe's invoice
+    /// webhooks): `status`, the period and `cancelAtPeriodEnd` are then inferred from the renewal, and
+    /// `retrieveSubscription` tells the subscription's own state.
+    public var stateIsInferred: Bool
 
     public init(
         reference: String, status: ProviderSubscriptionStatus, currentPeriodStart: Date?, currentPeriodEnd: Date?,
-        cancelAtPeriodEnd: Bool, latestRenewal: ProviderRenewal?
+        cancelAtPeriodEnd: Bool, latestRenewal: ProviderRenewal?, stateIsInferred: Bool = false
     ) {
+        self.stateIsInferred = stateIsInferred
         self.reference = reference
         self.status = status
         self.currentPeriodStart = currentPeriodStart

@@ -26,11 +26,24 @@ struct StripeAPIClient: Sendable {
         return try await send(request, path: path)
     }
 
+    /// - Parameter query: pairs for the query string (`expand[]=latest_invoice`), encoded as a form is.
     func get<Response: Decodable>(
-        _ path: String, credentials: StripeCredentials, as type: Response.Type = Response.self
+        _ path: String, query: StripeForm = StripeForm(), credentials: StripeCredentials, as type: Response.Type = Response.self
     ) async throws -> Response {
-        let request = StripeHTTPRequest(
-            method: .get, url: credentials.baseURL + path, headers: baseHeaders(credentials), body: [], timeout: timeout)
+        try await send(withoutBody: .get, path, query: query, credentials: credentials)
+    }
+
+    func delete<Response: Decodable>(
+        _ path: String, query: StripeForm = StripeForm(), credentials: StripeCredentials, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        try await send(withoutBody: .delete, path, query: query, credentials: credentials)
+    }
+
+    private func send<Response: Decodable>(
+        withoutBody method: StripeHTTPRequest.Method, _ path: String, query: StripeForm, credentials: StripeCredentials
+    ) async throws -> Response {
+        let url = query.isEmpty ? credentials.baseURL + path : credentials.baseURL + path + "?" + String(decoding: query.encoded(), as: UTF8.self)
+        let request = StripeHTTPRequest(method: method, url: url, headers: baseHeaders(credentials), body: [], timeout: timeout)
         return try await send(request, path: path)
     }
 

@@ -15,10 +15,10 @@ public struct StripeConnector: PaymentConnector {
     public var name: String { Self.name }
     public let capabilities = ConnectorCapabilities(
         methods: ["card"], currencies: nil, manualCapture: true, partialRefund: true, statusCheck: true,
-        incomingWebhooks: true, otp: false, liveMode: true
+        incomingWebhooks: true, otp: false, liveMode: true, savedMethods: ["card"], providerSubscriptions: true
     )
 
-    private let api: StripeAPIClient
+    let api: StripeAPIClient
 
     /// - Parameters:
     ///   - transport: how requests reach Stripe; tests pass a stub.
@@ -41,34 +41,53 @@ public struct StripeConnector: PaymentConnector {
 
     // MARK: - Payments
 
+    /// A payment with `saveForOffSession` first creates the Stripe Customer the method is saved on; one with
+    /// `offSessionMethod` charges a saved method without the customer (see StripeSavedMethods.swift).
     public func authorize(_ request: ConnectorPaymentRequest, context: ConnectorContext) async throws -> ConnectorPaymentResult {
         let credentials = try credentials(for: context)
+        if let saved = request.offSessionMethod {
+            return try await chargeOffSession(request, method: saved, credentials: credentials, context: context)
+        }
+        do {
+            var method = request.method
+            let saving = request.saveForOffSession ? try await prepareSaving(request, method: &method, credentials: credentials) : nil
+            var form = try Self.confirmedIntentForm(request)
+            try addPaymentMethod(method, to: &form, emulator: credentials.emulator)
+            if credentials.emulator == nil {
+                form.add("return_url", request.returnURL)
+                form.add("description", request.description)
+            }
+            var metadata = Self.metadata(of: request)
+            if let saving { saving.add(to: &form, metadata: &metadata, emulator: credentials.emulator) }
+            form.add("metadata", dictionary: metadata)
+
+            let intent: StripePaymentIntent = try await api.post(
+                "/v1/payment_intents", form: form, idempotencyKey: request.idempotencyKey, credentials: credentials)
+            return try result(intent, returnURL: request.returnURL, context: context)
+        } catch let decline as StripeCardDecline {
+            // Stripe puts the declined intent in the error; localstripe does not, leaving no reference.
+            return Self.declined(decline)
+        }
+    }
+
+    /// A card PaymentIntent for the request's amount, created and confirmed in one call.
+    static func confirmedIntentForm(_ request: ConnectorPaymentRequest) throws -> StripeForm {
         var form = StripeForm()
         form.add("amount", try StripeAmount.value(of: request.amount))
         form.add("currency", StripeAmount.currency(of: request.amount))
         form.add("capture_method", request.captureMethod == .manual ? "manual" : "automatic")
         form.add("confirm", "true")
         form.add("payment_method_types[]", "card")
-        try addPaymentMethod(request.method, to: &form, emulator: credentials.emulator)
-        if credentials.emulator == nil {
-            form.add("return_url", request.returnURL)
-            form.add("description", request.description)
-        }
-        form.add("metadata", dictionary: [
-            "payhub_attempt_id": request.attemptID.rawValue,
-            "payhub_payment_intent_id": request.paymentIntentID.rawValue,
-        ])
+        return form
+    }
 
-        do {
-            let intent: StripePaymentIntent = try await api.post(
-                "/v1/payment_intents", form: form, idempotencyKey: request.idempotencyKey, credentials: credentials)
-            return try result(intent, returnURL: request.returnURL, context: context)
-        } catch let decline as StripeCardDecline {
-            // Stripe puts the declined intent in the error; localstripe does not, leaving no reference.
-            return ConnectorPaymentResult(
-                providerReference: decline.error.paymentIntentID,
-                outcome: .failed(decline.error.paymentFailure(forcingCardError: true)))
-        }
+    static func metadata(of request: ConnectorPaymentRequest) -> [String: String] {
+        ["payhub_attempt_id": request.attemptID.rawValue, "payhub_payment_intent_id": request.paymentIntentID.rawValue]
+    }
+
+    static func declined(_ decline: StripeCardDecline) -> ConnectorPaymentResult {
+        ConnectorPaymentResult(
+            providerReference: decline.error.paymentIntentID, outcome: .failed(decline.error.paymentFailure(forcingCardError: true)))
     }
 
     public func authenticate(reference: String, otp: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
@@ -157,7 +176,7 @@ public struct StripeConnector: PaymentConnector {
         try TimestampedSignature.verify(
             header: webhook.headers[Self.signatureHeader], body: webhook.body, secret: secret, now: context.now,
             tolerance: Self.webhookTolerance)
-        return try StripeWebhookParser(publicBaseURL: context.publicBaseURL).event(from: webhook.body)
+        return try StripeWebhookParser(publicBaseURL: context.publicBaseURL, now: context.now).event(from: webhook.body)
     }
 
     // MARK: - Emulator
@@ -203,17 +222,15 @@ public struct StripeConnector: PaymentConnector {
 
     // MARK: - Helpers
 
-    private func credentials(for context: ConnectorContext) throws -> StripeCredentials {
+    func credentials(for context: ConnectorContext) throws -> StripeCredentials {
         let credentials = try StripeCredentials(context.credentials)
         try credentials.checkMode(livemode: context.livemode)
         return credentials
     }
 
-    private func result(_ intent: StripePaymentIntent, returnURL: String?, context: ConnectorContext) throws -> ConnectorPaymentResult {
+    func result(_ intent: StripePaymentIntent, returnURL: String?, context: ConnectorContext) throws -> ConnectorPaymentResult {
         let fallback = Self.authenticationURL(publicBaseURL: context.publicBaseURL, reference: intent.id)
-        return ConnectorPaymentResult(
-            providerReference: intent.id, outcome: try intent.outcome(returnURL: returnURL, fallbackActionURL: fallback),
-            amounts: intent.amounts)
+        return try intent.paymentResult(returnURL: returnURL, fallbackActionURL: fallback)
     }
 
     /// Cards arrive as a PaymentMethod id (`pm_...`, Stripe's test ids like `pm_card_visa` included) or a

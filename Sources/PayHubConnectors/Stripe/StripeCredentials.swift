@@ -82,7 +82,12 @@ struct StripeCredentials: Sendable {
 
 /// A Stripe emulator the connector adapts its requests to.
 enum StripeEmulator: String, CaseIterable, Sendable {
-    /// localstripe rejects any parameter it does not know: PaymentIntents take no `description`, `return_url`
-    /// or `payment_method_data`, Refunds take no `reason`.
+    /// localstripe rejects any parameter it does not know: PaymentIntents take no `description`, `return_url`,
+    /// `payment_method_data` or `setup_future_usage` (a saving payment attaches its method to the customer
+    /// first), Refunds take no `reason`. Billing: no Prices (Plans instead), Subscriptions take no
+    /// `default_payment_method` (the customer's `invoice_settings.default_payment_method` is set instead),
+    /// `off_session` or `description`, and ignore `billing_cycle_anchor` (a later billing start is `trial_end`);
+    /// updates take no `proration_behavior` and credit unused time regardless (the connector deletes those
+    /// pending items).
     case localstripe
 }

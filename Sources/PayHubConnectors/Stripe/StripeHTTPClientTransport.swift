@@ -13,7 +13,11 @@ public struct StripeHTTPClientTransport: StripeTransport {
 
     public func send(_ request: StripeHTTPRequest) async throws -> StripeHTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = request.method == .post ? .POST : .GET
+        outgoing.method = switch request.method {
+        case .get: .GET
+        case .post: .POST
+        case .delete: .DELETE
+        }
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if request.method == .post { outgoing.body = .bytes(request.body) }
 

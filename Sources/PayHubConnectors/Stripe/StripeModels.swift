@@ -13,15 +13,73 @@ struct StripePaymentIntent: Decodable, Sendable, Equatable {
     var clientSecret: String?
     var nextAction: StripeNextAction?
     var lastPaymentError: StripeErrorObject?
+    /// The customer and method of a saving or off-session payment (ids, or objects when expanded).
+    var customer: StripeExpandable<StripeObjectID>?
+    var paymentMethod: StripeExpandable<StripePaymentMethod>?
+    var setupFutureUsage: String?
+    var metadata: [String: String]?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, amount, currency
+        case id, status, amount, currency, customer, metadata
         case amountReceived = "amount_received"
         case amountCapturable = "amount_capturable"
         case captureMethod = "capture_method"
         case clientSecret = "client_secret"
         case nextAction = "next_action"
         case lastPaymentError = "last_payment_error"
+        case paymentMethod = "payment_method"
+        case setupFutureUsage = "setup_future_usage"
+    }
+}
+
+/// https://docs.stripe.com/api/payment_methods/object: what a customer recognises of a card.
+struct StripePaymentMethod: Decodable, Sendable, Equatable, StripeIdentified {
+    struct Card: Decodable, Sendable, Equatable {
+        var brand: String?
+        var last4: String?
+    }
+
+    var id: String
+    var type: String?
+    var card: Card?
+
+    /// `visa •••• 4242`, when Stripe says both.
+    var display: String? {
+        guard let brand = card?.brand, !brand.isEmpty, let last4 = card?.last4, !last4.isEmpty else { return nil }
+        return "\(brand) •••• \(last4)"
+    }
+}
+
+/// An object with an id: what an expandable field holds when expanded.
+protocol StripeIdentified {
+    var id: String { get }
+}
+
+/// A field Stripe sends as an id, or as the object when expanded (`expand[]=...`; localstripe sometimes
+/// expands on its own).
+enum StripeExpandable<Object: Decodable & Sendable & Equatable & StripeIdentified>: Decodable, Sendable, Equatable {
+    case id(String)
+    case object(Object)
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let id = try? container.decode(String.self) {
+            self = .id(id)
+        } else {
+            self = .object(try container.decode(Object.self))
+        }
+    }
+
+    var id: String {
+        switch self {
+        case .id(let id): id
+        case .object(let object): object.id
+        }
+    }
+
+    var object: Object? {
+        if case .object(let object) = self { return object }
+        return nil
     }
 }
 
@@ -93,7 +151,9 @@ struct StripeList<Element: Decodable & Sendable>: Decodable, Sendable {
     var data: [Element]
 }
 
-struct StripeObjectID: Decodable, Sendable {
+extension StripeList: Equatable where Element: Equatable {}
+
+struct StripeObjectID: Decodable, Sendable, Equatable, StripeIdentified {
     var id: String
 }
 

@@ -29,6 +29,25 @@ extension StripePaymentIntent {
         }
     }
 
+    /// The attempt's result: its outcome, amounts and, for a payment that saved its method, the saved method.
+    func paymentResult(returnURL: String?, fallbackActionURL: String) throws -> ConnectorPaymentResult {
+        let outcome = try outcome(returnURL: returnURL, fallbackActionURL: fallbackActionURL)
+        let authorised = outcome == .succeeded || outcome == .requiresCapture
+        return ConnectorPaymentResult(
+            providerReference: id, outcome: outcome, amounts: amounts, savedMethod: authorised ? savedMethod : nil)
+    }
+
+    /// The method a payment with `setup_future_usage=off_session` saved on its customer. localstripe keeps no
+    /// `setup_future_usage`: PayHub's metadata marks such a payment too.
+    var savedMethod: SavedPaymentMethod? {
+        guard setupFutureUsage == "off_session" || metadata?[StripeSaving.metadataKey] == "true",
+              let customer = customer?.id, let method = paymentMethod?.id
+        else { return nil }
+        return SavedPaymentMethod(
+            customerReference: customer, methodReference: method, type: paymentMethod?.object?.type ?? "card",
+            display: paymentMethod?.object?.display)
+    }
+
     /// What Stripe says it captured and may still capture (both in the intent's minor units, as PayHub's).
     var amounts: ProviderAmounts {
         ProviderAmounts(

@@ -1,6 +1,6 @@
 /// One HTTP exchange with Stripe, kept free of any HTTP library so tests can stub it.
 public struct StripeHTTPRequest: Sendable, Equatable {
-    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+    public enum Method: String, Sendable { case get = "GET", post = "POST", delete = "DELETE" }
 
     public var method: Method
     public var url: String

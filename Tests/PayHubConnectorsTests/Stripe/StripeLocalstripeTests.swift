@@ -6,30 +6,9 @@ import XCTest
 /// The Stripe connector against a running localstripe (`pip install localstripe`,
 /// `localstripe --port 8420 --from-scratch`, then `PAYHUB_LOCALSTRIPE_URL=http://127.0.0.1:8420`;
 /// `scripts/localstripe/test.sh` does all of it). Skipped when the variable is not set.
-final class StripeLocalstripeTests: XCTestCase {
+final class StripeLocalstripeTests: LocalstripeTestCase {
     static let secretKey = "sk_test_payhub_localstripe"
     static let webhookSecret = "whsec_payhub_localstripe_tests"
-
-    private var baseURL = ""
-    private let connector = StripeConnector(transport: StripeHTTPClientTransport(), timeout: 10)
-    private let admin = LocalstripeAdmin(transport: StripeHTTPClientTransport())
-
-    override func setUpWithError() throws {
-        guard let url = ProcessInfo.processInfo.environment["PAYHUB_LOCALSTRIPE_URL"], !url.isEmpty else {
-            throw XCTSkip("PAYHUB_LOCALSTRIPE_URL not set: localstripe tests skipped")
-        }
-        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
-    }
-
-    private var context: ConnectorContext {
-        ConnectorContext(
-            accountID: "pa_localstripe",
-            credentials: ProviderCredentials([
-                "secret_key": Self.secretKey, "webhook_secret": Self.webhookSecret, "base_url": baseURL,
-                "emulator": "localstripe",
-            ]),
-            livemode: false, publicBaseURL: "http://payhub.test", now: Date())
-    }
 
     // MARK: Payments
 
@@ -213,6 +192,31 @@ final class StripeLocalstripeTests: XCTestCase {
         ConnectorRefundRequest(
             refundID: RefundID(rawValue: id), paymentReference: payment, amount: try money(amount),
             reason: .requestedByCustomer, idempotencyKey: UUID().uuidString)
+    }
+}
+
+/// What every localstripe test has: the emulator's URL (`PAYHUB_LOCALSTRIPE_URL`; skipped without it), the
+/// connector, raw calls and the context that reaches it.
+class LocalstripeTestCase: XCTestCase {
+    var baseURL = ""
+    let connector = StripeConnector(transport: StripeHTTPClientTransport(), timeout: 10)
+    let admin = LocalstripeAdmin(transport: StripeHTTPClientTransport())
+
+    override func setUpWithError() throws {
+        guard let url = ProcessInfo.processInfo.environment["PAYHUB_LOCALSTRIPE_URL"], !url.isEmpty else {
+            throw XCTSkip("PAYHUB_LOCALSTRIPE_URL not set: localstripe tests skipped")
+        }
+        baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+    }
+
+    var context: ConnectorContext {
+        ConnectorContext(
+            accountID: "pa_localstripe",
+            credentials: ProviderCredentials([
+                "secret_key": StripeLocalstripeTests.secretKey, "webhook_secret": StripeLocalstripeTests.webhookSecret,
+                "base_url": baseURL, "emulator": "localstripe",
+            ]),
+            livemode: false, publicBaseURL: "http://payhub.test", now: Date())
     }
 }
 
