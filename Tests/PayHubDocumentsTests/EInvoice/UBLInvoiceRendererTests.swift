@@ -31,6 +31,7 @@ final class UBLInvoiceRendererTests: XCTestCase {
         XCTAssertEqual(xml.text("cbc:PrepaidAmount"), "398.38")
         XCTAssertEqual(xml.text("cbc:PayableAmount"), "0.00")
         XCTAssertEqual(xml.text("cbc:PaymentMeansCode"), "48")
+        XCTAssertEqual(xml.texts["cbc:Note"], ["Grazie per l'acquisto.", "Pagamento ricevuto il 2026-12-01."])
         XCTAssertEqual(xml.text("cbc:TaxExemptionReason"), "Esente art. 10 DPR 633/72")
         XCTAssertEqual(xml.attributes["cbc:EndpointID"]?.map { $0["schemeID"] }, ["0211", "9930"])
         // 34.09 for 3 books does not divide: the price is given for the 3 of them.
@@ -58,7 +59,7 @@ final class UBLInvoiceRendererTests: XCTestCase {
         XCTAssertEqual(xml.text("cbc:PayableAmount"), "398.38")
         XCTAssertEqual(xml.text("cbc:PrepaidAmount"), "0.00")
         XCTAssertNil(xml.text("cbc:PaymentMeansCode"))
-        XCTAssertNotNil(xml.text("cbc:Note"), "payment terms (BR-CO-25)")
+        XCTAssertEqual(xml.texts["cbc:Note"]?.last, "Pagamento a vista.", "payment terms (BR-CO-25), in the document's language")
     }
 
     func testYenHaveNoDecimals() throws {

@@ -35,4 +35,31 @@ enum UBLCodes {
         case .standard, .zeroRated, .exempt: nil
         }
     }
+
+    /// The payment terms' note (BT-20) in the document's language: when it was paid or refunded, or that it is
+    /// due on receipt (BR-CO-25 asks for terms when an amount is due).
+    static func paymentTerms(_ document: InvoiceDocument) -> String {
+        guard let payment = document.payment else {
+            switch document.locale {
+            case .en: return "Due on receipt."
+            case .it: return "Pagamento a vista."
+            case .fr: return "Payable à réception."
+            case .de: return "Zahlbar bei Erhalt."
+            case .es: return "Pago a la recepción."
+            }
+        }
+        let date = payment.date.description
+        switch (document.kind, document.locale) {
+        case (.invoice, .en): return "Payment received on \(date)."
+        case (.invoice, .it): return "Pagamento ricevuto il \(date)."
+        case (.invoice, .fr): return "Paiement reçu le \(date)."
+        case (.invoice, .de): return "Zahlung erhalten am \(date)."
+        case (.invoice, .es): return "Pago recibido el \(date)."
+        case (.creditNote, .en): return "Refund made on \(date)."
+        case (.creditNote, .it): return "Rimborso effettuato il \(date)."
+        case (.creditNote, .fr): return "Remboursement effectué le \(date)."
+        case (.creditNote, .de): return "Erstattung erfolgt am \(date)."
+        case (.creditNote, .es): return "Reembolso efectuado el \(date)."
+        }
+    }
 }

@@ -165,7 +165,7 @@ struct UBLContent {
             }
         }
         writer.element("cac:PaymentTerms") { writer in
-            writer.element("cbc:Note", document.payment.map { "Paid on \($0.date)." } ?? "Due on receipt.")
+            writer.element("cbc:Note", UBLCodes.paymentTerms(document))
         }
     }
 
