@@ -38,6 +38,14 @@ struct VATBreakdown {
         self.groups = groups
     }
 
+    /// The group a line of `rate` belongs to.
+    func group(of rate: VATRate) -> Group {
+        guard let group = groups.first(where: { $0.category == rate.category && $0.basisPoints == rate.basisPoints }) else {
+            preconditionFailure("VATBreakdown groups the rate of every line")
+        }
+        return group
+    }
+
     /// EN 16931 BR-CO-17: a group's VAT is its taxable amount × its rate, rounded to two decimals, within a tolerance
     /// of `toleranceHundredths` hundredths of the major unit. The VAT here is the sum of per-line rounded amounts, which
     /// drifts from that by up to half a minor unit per line, so that many small lines at one rate can break the rule:

@@ -65,7 +65,15 @@ final class FatturaPARendererTests: XCTestCase {
         buyer.address?.countryCode = "GB"
         let xml = try assertValid(EInvoiceFixtures.invoice(buyer: buyer))
         XCTAssertEqual(xml.texts["IdCodice"]?.last, "99999999999")
+        XCTAssertEqual(xml.texts["IdPaese"]?.last, "GB")
         XCTAssertEqual(xml.texts["CAP"]?.last, "00000")
+        // With a tax number of its own, that is the identifier; a codice fiscale is for Italians only.
+        buyer.taxCode = "AB123456C"
+        let withTaxNumber = try assertValid(EInvoiceFixtures.invoice(buyer: buyer))
+        XCTAssertEqual(withTaxNumber.texts["IdCodice"]?.last, "AB123456C")
+        XCTAssertEqual(withTaxNumber.texts["CodiceFiscale"], ["01234567897"])
+        buyer.taxCode = "AB 123"
+        XCTAssertThrowsError(try renderer.render(EInvoiceFixtures.invoice(buyer: buyer)))
     }
 
     func testHostileAndOverlongTextStaysWithinTheSchema() throws {

@@ -13,10 +13,15 @@ struct FatturaPAParty {
         var country: String, code: String
     }
 
+    /// What a buyer abroad without a tax number is identified by.
+    static let placeholderIdentifier = "99999999999"
+
     let role: Role
     let name: String
     let vatID: TaxIdentifier?
+    /// The codice fiscale, Italian parties only.
     let taxCode: String?
+    private let foreignIdentifier: TaxIdentifier?
     let street: String, postalCode: String, city: String, province: String?, country: String
 
     private static func refused(_ role: Role, _ field: String, _ message: String) -> InvoiceExportRefused {
@@ -83,13 +88,27 @@ struct FatturaPAParty {
         } else {
             self.vatID = nil
         }
-        if let taxCode = party.taxCode {
+        // The codice fiscale is Italian; a party abroad is identified in IdFiscaleIVA by its own tax number, or by
+        // the placeholder 99999999999 without one (Assosoftware's answer of 7 May 2019 on cross-border invoices).
+        if let taxCode = party.taxCode, italian {
             guard EInvoiceText.matches(taxCode, length: 11...16, EInvoiceText.isUpperAlphanumeric) else {
                 throw Self.refused(role, "tax_code", "A codice fiscale is 11 to 16 capital letters or digits.")
             }
+        } else if let taxCode = party.taxCode {
+            guard EInvoiceText.matches(taxCode, length: 1...28, EInvoiceText.isAlphanumeric) else {
+                throw Self.refused(role, "tax_code", "A tax number abroad is written as up to 28 letters or digits (IdCodice).")
+            }
         }
-        taxCode = party.taxCode
+        taxCode = italian ? party.taxCode : nil
+        if self.vatID == nil, !italian {
+            foreignIdentifier = TaxIdentifier(country: country, code: party.taxCode ?? Self.placeholderIdentifier)
+        } else {
+            foreignIdentifier = nil
+        }
     }
+
+    /// `IdFiscaleIVA`: the VAT number, or for a party abroad without one its tax number or the placeholder.
+    var taxIdentifier: TaxIdentifier? { vatID ?? foreignIdentifier }
 
     /// `Sede`.
     func writeAddress(to writer: inout XMLWriter) {

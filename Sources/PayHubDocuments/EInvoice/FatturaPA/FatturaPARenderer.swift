@@ -88,12 +88,12 @@ struct FatturaPAContent {
             certifiedEmail = nil
         }
 
-        guard EInvoiceText.matches(document.number, length: 1...20, { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) else {
+        guard Self.isDocumentNumber(document.number) else {
             throw refused("number", "A number of 1 to 20 ASCII characters is required (Numero).")
         }
         if document.kind == .creditNote {
             guard let credited = document.creditedInvoice else { throw refused("credited_invoice", "A credit note names the invoice it corrects (DatiFattureCollegate).") }
-            guard EInvoiceText.matches(credited.number, length: 1...20, { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }) else {
+            guard Self.isDocumentNumber(credited.number) else {
                 throw refused("credited_invoice.number", "A number of 1 to 20 ASCII characters is required (IdDocumento).")
             }
         }
@@ -117,9 +117,7 @@ struct FatturaPAContent {
             guard let description = try FatturaPAParty.latin1(line.item.description, field: field) else {
                 throw refused(field, "A line needs a description (Descrizione).")
             }
-            guard let group = breakdown.groups.first(where: { $0.category == line.item.vatRate.category && $0.basisPoints == line.item.vatRate.basisPoints }) else {
-                preconditionFailure("VATBreakdown groups every line's rate")
-            }
+            let group = breakdown.group(of: line.item.vatRate)
             lines.append(Line(
                 description: EInvoiceText.truncated(description, to: 1000), quantity: "\(line.item.quantity).00",
                 unitPrice: try Self.unitPrice(net: line.net, quantity: line.item.quantity, amount: amount), total: try amount.twoDecimals(line.net),
@@ -156,6 +154,11 @@ struct FatturaPAContent {
         }
     }
 
+    /// `String20Type`: 1 to 20 printable ASCII characters.
+    static func isDocumentNumber(_ value: String) -> Bool {
+        EInvoiceText.matches(value, length: 1...20) { $0.value >= 0x20 && $0.value < 0x7F }
+    }
+
     static func isCertifiedEmail(_ value: String) -> Bool {
         let allowed = value.unicodeScalars.allSatisfy { EInvoiceText.isAlphanumeric($0) || "@._+-".unicodeScalars.contains($0) }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
@@ -178,7 +181,7 @@ struct FatturaPAContent {
         }
         writer.element("CedentePrestatore") { writer in
             writer.element("DatiAnagrafici") { writer in
-                if let vatID = seller.vatID { FatturaPAParty.write(vatID, to: &writer) }
+                if let identifier = seller.taxIdentifier { FatturaPAParty.write(identifier, to: &writer) }
                 writer.element("CodiceFiscale", ifPresent: seller.taxCode)
                 writer.element("Anagrafica") { writer in writer.element("Denominazione", seller.name) }
                 writer.element("RegimeFiscale", fiscalRegime)
@@ -187,12 +190,7 @@ struct FatturaPAContent {
         }
         writer.element("CessionarioCommittente") { writer in
             writer.element("DatiAnagrafici") { writer in
-                if let vatID = buyer.vatID {
-                    FatturaPAParty.write(vatID, to: &writer)
-                } else if buyer.country != "IT", buyer.taxCode == nil {
-                    // A buyer abroad without a VAT number: the SDI's placeholder identifier.
-                    FatturaPAParty.write(FatturaPAParty.TaxIdentifier(country: buyer.country, code: "99999999999"), to: &writer)
-                }
+                if let identifier = buyer.taxIdentifier { FatturaPAParty.write(identifier, to: &writer) }
                 writer.element("CodiceFiscale", ifPresent: buyer.taxCode)
                 writer.element("Anagrafica") { writer in writer.element("Denominazione", buyer.name) }
             }

@@ -117,9 +117,7 @@ struct UBLContent {
             guard let name = EInvoiceText.line(line.item.description) else {
                 throw refused("amounts.lines[\(index)].description", "A line needs a description (BT-153).")
             }
-            guard let group = breakdown.groups.first(where: { $0.category == line.item.vatRate.category && $0.basisPoints == line.item.vatRate.basisPoints }) else {
-                preconditionFailure("VATBreakdown groups every line's rate")
-            }
+            let group = breakdown.group(of: line.item.vatRate)
             let divides = line.net % line.item.quantity == 0
             lines.append(Line(
                 quantity: line.item.quantity, net: try amount.minimalDecimals(line.net), name: name, category: group,
