@@ -7,15 +7,6 @@ import XCTest
 final class EInvoiceRefusalTests: XCTestCase {
     private typealias F = EInvoiceFixtures
 
-    private func assertRefused(_ renderer: any InvoiceRenderer, _ document: InvoiceDocument, field: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertThrowsError(try renderer.render(document), file: file, line: line) { error in
-            guard let refused = error as? InvoiceExportRefused else { return XCTFail("\(error)", file: file, line: line) }
-            XCTAssertEqual(refused.format, renderer.format, file: file, line: line)
-            XCTAssertEqual(refused.field, field, refused.message, file: file, line: line)
-            XCTAssertFalse(refused.message.isEmpty, file: file, line: line)
-        }
-    }
-
     private func item(_ description: String, _ unitAmount: Int64, _ rate: VATRate) -> InvoiceLineItem {
         InvoiceLineItem(description: description, quantity: 1, unitAmount: unitAmount, vatRate: rate, amountIncludesVAT: false)
     }
