@@ -26,5 +26,8 @@ enum PayHubMigrations {
         M090_CreateNotifications(),
         M120_CreatePaymentLinks(),
         M100_CreateCheckoutSettings(),
+        M130_CreateInvoiceSettings(),
+        M131_CreateInvoices(),
+        M132_AddInvoiceToNotifications(),
     ]
 }

@@ -28,6 +28,8 @@ struct NotificationRecord: Sendable, Equatable {
     var idempotencyKey: String?
     var createdAt: Date
     var updatedAt: Date
+    /// The invoice (`in_...`) whose stored PDF an `invoice` email attaches.
+    var invoiceID: String? = nil
 }
 
 /// One try at sending a notification.
