@@ -20,11 +20,11 @@ final class InvoiceArchiveTests: XCTestCase {
             var ids = [first.id]
             for index in 1..<count {
                 var document = first.document
-                document.number = InvoiceNumbering.number(prefix: nil, year: document.issueDate.year, sequence: Int64(index + 1))
+                document.number = InvoiceNumbering.number(prefix: "T\(count)", year: document.issueDate.year, sequence: Int64(index))
                 let id = (context.ids.make() as InvoiceID).rawValue
                 let record = InvoiceRecord(
                     id: id, scope: scope, status: .finalized, sequence: Int64(index + 1),
-                    paymentIntentID: try PaymentIntentID(parsing: "pi_copy\(index)"), refundID: nil, creditedInvoiceID: nil,
+                    paymentIntentID: try PaymentIntentID(parsing: "pi_copy\(count)x\(index)"), refundID: nil, creditedInvoiceID: nil,
                     customerEmail: nil, document: document, createdAt: start.addingTimeInterval(Double(index) / 1000))
                 try await InvoiceRepository().insert(record, on: tx)
                 ids.append(id)

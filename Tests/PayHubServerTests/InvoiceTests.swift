@@ -162,19 +162,22 @@ final class InvoiceTests: XCTestCase {
             let notes = try XCTUnwrap(list["data"] as? [[String: Any]]).sorted { ($0["number"] as? String ?? "") < ($1["number"] as? String ?? "") }
             XCTAssertEqual(notes.count, 2, "one credit note per refund")
             XCTAssertEqual(notes.compactMap { $0["number"] as? String }, ["CN-\(year)-000001", "CN-\(year)-000002"])
-            XCTAssertEqual(notes.compactMap { $0["amount_total"] as? Int }, [305, 915])
-            XCTAssertEqual(notes.compactMap { $0["refund"] as? String }, [partial.id, rest.id])
+            let byRefund = Dictionary(uniqueKeysWithValues: notes.compactMap { note in (note["refund"] as? String).map { ($0, note) } })
+            XCTAssertEqual(byRefund[partial.id]?["amount_total"] as? Int, 305)
+            XCTAssertEqual(byRefund[rest.id]?["amount_total"] as? Int, 915)
             for note in notes {
                 XCTAssertEqual(note["object"] as? String, "credit_note")
                 XCTAssertEqual(note["invoice"] as? String, invoice["id"] as? String)
                 XCTAssertEqual(note["invoice_number"] as? String, invoice["number"] as? String)
             }
-            let first = try XCTUnwrap(notes.first)
+            let first = try XCTUnwrap(byRefund[partial.id])
             XCTAssertEqual([first["amount_net"], first["amount_vat"]].compactMap { $0 as? Int }, [250, 55], "305 incl. 22 %: 55 VAT")
+            let full = try XCTUnwrap(byRefund[rest.id])
+            XCTAssertEqual([full["amount_net"], full["amount_vat"]].compactMap { $0 as? Int }, [750, 165])
             let id = try XCTUnwrap(first["id"] as? String)
             XCTAssertTrue(id.hasPrefix("cn_"))
             let retrieved = try await hub.request(.GET, "/v1/credit_notes/\(id)")
-            XCTAssertEqual(retrieved["number"] as? String, "CN-\(year)-000001")
+            XCTAssertEqual(retrieved["number"] as? String, first["number"] as? String)
             let pdf = try await hub.request(.GET, "/v1/credit_notes/\(id)/pdf")
             XCTAssertTrue(pdf.text.contains("credits \(invoice["number"] as? String ?? "?")"))
             let asInvoice = try await hub.request(.GET, "/v1/invoices/\(id)")
@@ -419,4 +422,26 @@ final class InvoiceTests: XCTestCase {
             XCTAssertEqual(parsed.output, "multipart/mixed\n\(invoice["number"] as? String ?? "").pdf application/pdf \(DocumentDigest.sha256(Array(pdf.text.utf8)))\n")
         }
     }
+
+    /// Regression: the credit note's job issues the invoice it needs, while the invoice's own job runs at once; on
+    /// PostgreSQL the second used to fail on the unique `source_id` (its "issued already?" read came before the
+    /// counter's lock) and left the credit note for a retry.
+    func testAnInvoiceAndItsCreditNoteIssuedAtOnceMakeOneInvoiceAndOneCreditNote() async throws {
+        try await withEachDatabase { hub in
+            let paid = try await hub.pay(amount: 1000)
+            _ = try await hub.request(.POST, "/v1/refunds", json: ["payment_intent": paid.id, "amount": 400])
+            hub.clock.advance(3)
+            try await hub.simulator.runOnce()
+            let runs = try await hub.scheduler.runDue([.invoiceIssue], limit: 10)
+            XCTAssertEqual(runs, 2, "both jobs ran once, together")
+            let invoices = try await hub.request(.GET, "/v1/invoices")
+            XCTAssertEqual((invoices["data"] as? [[String: Any]])?.compactMap { $0["number"] as? String }, ["\(self.utcYear(hub))-000001"])
+            let notes = try await hub.request(.GET, "/v1/credit_notes")
+            XCTAssertEqual((notes["data"] as? [[String: Any]])?.compactMap { $0["number"] as? String }, ["CN-\(self.utcYear(hub))-000001"])
+            let failed = try await (hub.app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM jobs WHERE kind = 'invoice.issue'").first()?.decode(column: "n", as: Int.self)
+            XCTAssertEqual(failed, 0, "no job left to retry")
+        }
+    }
+
+    private func utcYear(_ hub: TestHub) -> Int { CalendarDate(hub.clock.now(), in: TimeZone(identifier: "UTC")!).year }
 }

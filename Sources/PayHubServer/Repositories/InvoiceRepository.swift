@@ -12,15 +12,26 @@ struct InvoiceRepository: Sendable {
         customer_email, document, created_at
         """
 
-    /// Inside the finalising transaction: the next number of this kind and year, counted from 1. The counter's row
-    /// stays locked until the transaction ends (PostgreSQL: the UPDATE's row lock; SQLite: its one writer), so
-    /// concurrent finalisations take turns, and a rolled-back one gives its number back: no gaps, no duplicates.
-    func nextSequence(_ kind: InvoiceDocument.Kind, year: Int, in scope: TenantScope, on tx: any SQLDatabase) async throws -> Int64 {
+    /// Inside the finalising transaction, first: locks the counter of this kind and year (creating it at 0), so
+    /// concurrent finalisations take turns from here to their commit (PostgreSQL: `FOR UPDATE`; SQLite: its one
+    /// writer). Whatever the transaction reads after it (is this intent invoiced already?) is what the one before
+    /// it committed.
+    func lockCounter(_ kind: InvoiceDocument.Kind, year: Int, in scope: TenantScope, on tx: any SQLDatabase) async throws {
         try await tx.raw("""
             INSERT INTO invoice_number_counters (merchant_id, livemode, kind, year, last_sequence) \
             VALUES (\(bind: scope.merchantID), \(bind: scope.livemode), \(bind: kind.rawValue), \(bind: year), 0) \
             ON CONFLICT (merchant_id, livemode, kind, year) DO NOTHING
             """).run()
+        let lock = tx.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        try await tx.raw("""
+            SELECT last_sequence FROM invoice_number_counters WHERE merchant_id = \(bind: scope.merchantID) \
+            AND livemode = \(bind: scope.livemode) AND kind = \(bind: kind.rawValue) AND year = \(bind: year)\(unsafeRaw: lock)
+            """).run()
+    }
+
+    /// Inside the finalising transaction, after `lockCounter`: the next number of this kind and year, counted from
+    /// 1. A transaction that rolls back gives its number back: no gaps, no duplicates.
+    func nextSequence(_ kind: InvoiceDocument.Kind, year: Int, in scope: TenantScope, on tx: any SQLDatabase) async throws -> Int64 {
         guard let row = try await tx.raw("""
             UPDATE invoice_number_counters SET last_sequence = last_sequence + 1 \
             WHERE merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode) \

@@ -100,6 +100,7 @@ struct InvoiceIssuer: Sendable {
         let scope = settings.scope
         return try await context.transactor.writeSQL(on: db) { tx in
             let source = draft.refund?.rawValue ?? draft.sourceIntent.rawValue
+            try await invoices.lockCounter(draft.kind, year: issueDate.year, in: scope, on: tx)
             if let issued = try await invoices.invoice(documenting: source, in: scope, on: tx) { return issued }
             let sequence = try await invoices.nextSequence(draft.kind, year: issueDate.year, in: scope, on: tx)
             let number = InvoiceNumbering.number(
