@@ -281,6 +281,12 @@ final class InvoiceTests: XCTestCase {
             }
             let count = try await (hub.app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM invoices").first()?.decode(column: "n", as: Int.self)
             XCTAssertEqual(count, 1)
+            let getDownload = try await hub.request(.GET, "/v1/invoices/download")
+            XCTAssertEqual(getDownload.status, .methodNotAllowed, "download is not an invoice id")
+            let long = try await hub.request(.GET, "/v1/invoices?payment_intent=" + String(repeating: "0", count: 65))
+            XCTAssertEqual(long.errorParam, "payment_intent")
+            let badDate = try await hub.request(.GET, "/v1/invoices?issue_date[gte]=2026-02-30")
+            XCTAssertEqual(badDate.errorParam, "issue_date[gte]")
         }
     }
 

@@ -10,7 +10,11 @@ struct InvoicesController: RouteCollection {
         for kind in [InvoiceDocument.Kind.invoice, .creditNote] {
             let collection = routes.grouped(PathComponent(stringLiteral: Self.path(kind)))
             collection.get { try await list($0, kind) }
-            if kind == .invoice { collection.post("download", use: download) }
+            if kind == .invoice {
+                collection.post("download", use: download)
+                // `download` is not an invoice id: its other methods are 405, not "no such invoice".
+                for method in [HTTPMethod.GET, .DELETE] { collection.on(method, "download", use: CheckoutRulesController.evaluateTakesPost) }
+            }
             collection.group(":id") { invoice in
                 invoice.get { try await retrieve($0, kind) }
                 if kind == .invoice { invoice.post("send", use: send) }

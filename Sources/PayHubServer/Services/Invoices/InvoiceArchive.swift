@@ -23,6 +23,7 @@ struct InvoiceArchive: Sendable {
     /// Checks the selection before any byte is sent: every id must be one of the caller's invoices.
     func prepare(_ selection: Selection, principal: Principal) async throws -> Selection {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
+        try InvoiceService.requirePDF(context)
         guard case .ids(let ids) = selection else { return selection }
         guard !ids.isEmpty, ids.count <= Self.idLimit else {
             throw ServiceError.invalid("parameter_invalid", "ids holds 1 to \(Self.idLimit) invoice ids.", param: "ids")

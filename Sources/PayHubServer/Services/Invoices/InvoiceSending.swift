@@ -11,6 +11,7 @@ struct InvoiceSending: Sendable {
 
     func send(_ id: String, recipient: String?, principal: Principal) async throws -> NotificationRecord {
         let invoice = try await InvoiceService(context: context, db: db).retrieve(id, kind: .invoice, principal: principal)
+        try InvoiceService.requirePDF(context)
         guard let address = recipient ?? invoice.document.buyer.email else {
             throw ServiceError.conflict("customer_contact_missing", "The invoice's buyer has no email address: give a recipient.")
         }

@@ -22,6 +22,12 @@ struct InvoiceService: Sendable {
 
     func list(_ kind: InvoiceDocument.Kind, principal: Principal, page: PageRequest) async throws -> RecordPage<InvoiceRecord> {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
+        for (name, limit) in [("payment_intent", 64), ("customer_email", 254), ("number", 64)] {
+            guard let value = page.filters[name] else { continue }
+            guard !value.isEmpty, value.count <= limit else {
+                throw ServiceError.invalid("parameter_invalid", "\(name) has 1 to \(limit) characters.", param: name)
+            }
+        }
         var filter = InvoiceFilter()
         filter.paymentIntent = page.filters["payment_intent"]
         filter.customerEmail = page.filters["customer_email"]
@@ -35,6 +41,13 @@ struct InvoiceService: Sendable {
     func file(_ id: String, kind: InvoiceDocument.Kind, format: InvoiceFormat, principal: Principal) async throws -> (InvoiceRecord, InvoiceFileRecord) {
         let record = try await retrieve(id, kind: kind, principal: principal)
         return (record, try await InvoiceFiles(context: context, db: db).file(of: record, format: format))
+    }
+
+    /// Refuses at once what needs a PDF when this PayHub has no PDF renderer.
+    static func requirePDF(_ context: PayHubContext) throws {
+        guard context.invoiceRenderers[.pdf] != nil else {
+            throw ServiceError(kind: .notFound, code: "format_unavailable", message: "This PayHub renders no pdf documents.", param: "format")
+        }
     }
 
     /// `YYYY-MM-DD`, a real day.
