@@ -25,7 +25,8 @@ struct InvoiceIssueJob: JobHandler {
     let logger: Logger
 
     var kind: JobKind { .invoiceIssue }
-    var lease: TimeInterval { 120 }
+    /// Issuing takes milliseconds: a process killed mid-run leaves its claim for 20 seconds only.
+    var lease: TimeInterval { 20 }
 
     static func job(source: String, in scope: TenantScope, at date: Date) -> NewJob {
         NewJob(
@@ -66,7 +67,7 @@ struct InvoiceRenderJob: JobHandler {
     let logger: Logger
 
     var kind: JobKind { .invoiceRender }
-    var lease: TimeInterval { 120 }
+    var lease: TimeInterval { 60 }
 
     static func job(invoice id: String, format: InvoiceFormat, in scope: TenantScope, at date: Date) -> NewJob {
         NewJob(
