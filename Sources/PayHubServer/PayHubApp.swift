@@ -50,12 +50,15 @@ public enum PayHubApp {
     public static func demoMerchant(app: Application, config: PayHubConfig) async throws -> MerchantCredentials {
         let path = config.dataDirectory + "/demo-merchant.json"
         let merchants = MerchantService(context: app.payhub, db: app.db)
+        let invoiceSettings = InvoiceSettingsService(context: app.payhub, db: app.db)
         if let data = FileManager.default.contents(atPath: path),
            let stored = try? JSONDecoder().decode(MerchantCredentials.self, from: data),
            try await merchants.exists(stored.id) {
+            try await invoiceSettings.seedDemo(InvoiceSettingsService.demo, in: TenantScope(merchantID: stored.id, livemode: false))
             return stored
         }
         let credentials = try await merchants.create(name: "Demo Shop")
+        try await invoiceSettings.seedDemo(InvoiceSettingsService.demo, in: TenantScope(merchantID: credentials.id, livemode: false))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         _ = FileManager.default.createFile(

@@ -27,4 +27,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: PaymentLinksController())
     try authenticated.register(collection: CheckoutSettingsController())
     try authenticated.register(collection: PaymentIntentMethodsController())
+    try authenticated.register(collection: InvoiceSettingsController())
+    try authenticated.register(collection: InvoicesController())
 }

@@ -184,3 +184,29 @@ final class MailRendererTests: XCTestCase {
         return output
     }
 }
+
+extension MailRendererTests {
+    func testAttachmentsMakeAMixedMessageWithBase64Lines() throws {
+        var message = Self.message(html: nil)
+        message.attachments = [MailAttachment(filename: "F-2026-000001.pdf", mediaType: "application/pdf", bytes: [UInt8](repeating: 0xFF, count: 100))]
+        let text = try Self.renderer.render(message).text
+        XCTAssertTrue(text.contains("Content-Type: multipart/mixed;\r\n boundary=\"=_PayHub_mixed_tok123\"\r\n"))
+        XCTAssertTrue(text.contains("--=_PayHub_mixed_tok123\r\nContent-Type: text/plain; charset=utf-8\r\n"))
+        XCTAssertTrue(text.contains("Content-Disposition: attachment; filename=\"F-2026-000001.pdf\"\r\n\r\n"))
+        let base64 = Data([UInt8](repeating: 0xFF, count: 100)).base64EncodedString()
+        XCTAssertTrue(text.contains(String(base64.prefix(76)) + "\r\n" + String(base64.dropFirst(76)) + "\r\n"), "76-character lines")
+        XCTAssertTrue(text.hasSuffix("\r\n--=_PayHub_mixed_tok123--\r\n"))
+        try assertWellFormed(text)
+    }
+
+    func testAttachmentNamesThatWouldWriteHeadersAreRefused() {
+        for name in ["a\".pdf", "a\r\nBcc: x@y.z", "fattura-ñ.pdf", ""] {
+            var message = Self.message()
+            message.attachments = [MailAttachment(filename: name, mediaType: "application/pdf", bytes: [1])]
+            XCTAssertThrowsError(try Self.renderer.render(message), name)
+        }
+        var message = Self.message()
+        message.attachments = [MailAttachment(filename: "a.pdf", mediaType: "application/pdf\r\nX: y", bytes: [1])]
+        XCTAssertThrowsError(try Self.renderer.render(message))
+    }
+}

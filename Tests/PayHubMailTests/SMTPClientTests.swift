@@ -234,3 +234,26 @@ final class ScriptedSMTPServer: ChannelInboundHandler {
         }
     }
 }
+
+extension SMTPClientTests {
+    func testAnAttachmentTravelsAsMultipartMixedThatAParserReadsBack() async throws {
+        let sink = try await SMTPSink.start()
+        defer { sink.stop() }
+        let pdf = Array("%PDF-1.7\n".utf8) + (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        var message = MailRendererTests.message(subject: "Fattura F-2026-000001", text: "Gentile Zoë,\nin allegato la fattura.\n", html: "<p>Gentile Zoë</p>")
+        message.attachments = [MailAttachment(filename: "F-2026-000001.pdf", mediaType: "application/pdf", bytes: pdf)]
+        _ = try await SMTPMailTransport(renderer: renderer, configuration: configuration(sink)).send(message)
+        let mail = try XCTUnwrap(try sink.messages().first)
+        XCTAssertEqual(mail["defects"] as? [String], [], "Python's parser found no defect")
+        XCTAssertEqual(mail["content_type"] as? String, "multipart/mixed")
+        let parts = try XCTUnwrap(mail["parts"] as? [[String: Any]])
+        XCTAssertEqual(parts.map { $0["content_type"] as? String }, ["multipart/alternative", "application/pdf"])
+        let body = try XCTUnwrap(parts[0]["parts"] as? [[String: Any]])
+        XCTAssertEqual(body.map { $0["content_type"] as? String }, ["text/plain", "text/html"])
+        XCTAssertEqual(Self.lines(body[0]["content"]), "Gentile Zoë,\nin allegato la fattura.\n")
+        XCTAssertEqual(parts[1]["filename"] as? String, "F-2026-000001.pdf")
+        XCTAssertEqual(parts[1]["disposition"] as? String, "attachment")
+        XCTAssertEqual(parts[1]["size"] as? Int, pdf.count)
+        XCTAssertEqual((parts[1]["base64"] as? String).flatMap { Data(base64Encoded: $0) }, Data(pdf), "the file arrives byte for byte")
+    }
+}

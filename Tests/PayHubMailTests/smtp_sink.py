@@ -7,6 +7,8 @@ Writes OUTDIR/port once listening; stops when its standard input closes or on SI
 Recipients named nobody@... are refused with 550, busy@... with 450.
 """
 import argparse
+import base64
+import hashlib
 import json
 import os
 import signal
@@ -20,6 +22,27 @@ from email.parser import BytesParser
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def describe(part):
+    """A part as JSON: text as text, a nested multipart by its parts, a file by its name, size and SHA-256."""
+    if part.is_multipart():
+        return {"content_type": part.get_content_type(), "parts": [describe(inner) for inner in part.iter_parts()]}
+    content = part.get_content()
+    described = {
+        "content_type": part.get_content_type(),
+        "charset": part.get_content_charset(),
+        "transfer_encoding": part.get("Content-Transfer-Encoding"),
+        "filename": part.get_filename(),
+        "disposition": part.get_content_disposition(),
+    }
+    if isinstance(content, bytes):
+        described["size"] = len(content)
+        described["sha256"] = hashlib.sha256(content).hexdigest()
+        described["base64"] = base64.b64encode(content).decode("ascii")
+    else:
+        described["content"] = content
+    return described
 
 
 class Sink:
@@ -60,15 +83,7 @@ class Sink:
             "message_id": str(message["Message-ID"]),
             "mime_version": str(message["MIME-Version"]),
             "extra": {key: str(value) for key, value in message.items() if key.lower().startswith("x-")},
-            "parts": [
-                {
-                    "content_type": part.get_content_type(),
-                    "charset": part.get_content_charset(),
-                    "transfer_encoding": part.get("Content-Transfer-Encoding"),
-                    "content": part.get_content(),
-                }
-                for part in parts
-            ],
+            "parts": [describe(part) for part in parts],
             "defects": defects,
             "raw": raw.decode("latin-1"),
         }

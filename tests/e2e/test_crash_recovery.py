@@ -130,11 +130,28 @@ def test_sigkill_loses_nothing_acknowledged_and_delivers_every_event(deployment,
     for intent in intents:
         assert intent["amount_received"] == (intent["amount"] if intent["status"] == "succeeded" else 0), intent
 
+    # Every succeeded intent gets exactly one invoice, from the job its success enqueued (kill or not).
+    succeeded = {intent_id for intent_id, intent in by_id.items() if intent["status"] == "succeeded"}
+    def invoiced():
+        found = client.list_all("/v1/invoices")
+        return {"invoices": found} if sorted(i["payment_intent"] for i in found) == sorted(succeeded) else None
+
+    def missing() -> str:
+        found = [i["payment_intent"] for i in client.list_all("/v1/invoices")]
+        return (f"one invoice per succeeded payment intent: {len(found)} invoices for {len(succeeded)} intents, "
+                f"without: {sorted(succeeded - set(found))[:5]}, twice: {sorted({i for i in found if found.count(i) > 1})[:5]}")
+
+    # (an issue the kill cut short waits for its claim to run out: 20 s)
+    invoices = wait_until(invoiced, 60, message=missing)["invoices"]
+    invoice_ids = {invoice["id"] for invoice in invoices}
+
     events = client.events()
     history = collections.defaultdict(list)
     for event in events:
         history[event["data"]["object"]["id"]].append(event["type"])
-    assert set(history) <= set(by_id) | {endpoint["id"]}, "events about objects that do not exist"
+    assert set(history) <= set(by_id) | {endpoint["id"]} | invoice_ids, "events about objects that do not exist"
+    for invoice_id in invoice_ids:
+        assert history[invoice_id] == ["invoice.finalized"], (invoice_id, history[invoice_id])
     for intent_id, intent in by_id.items():
         expected = ["payment_intent.created"]
         if intent["status"] == "succeeded":

@@ -32,6 +32,10 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case paymentLinkDeactivated = "payment_link.deactivated"
     /// A merchant's checkout settings (the origins allowed to embed its checkout) changed.
     case checkoutSettingsUpdated = "checkout_settings.updated"
+    /// An invoice got its number: it never changes after this.
+    case invoiceFinalized = "invoice.finalized"
+    /// A credit note got its number: it never changes after this.
+    case creditNoteFinalized = "credit_note.finalized"
 
     /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
     public func matches(filter: String) -> Bool {

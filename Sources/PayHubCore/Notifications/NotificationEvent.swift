@@ -7,6 +7,8 @@ public enum NotificationEvent: String, CaseIterable, Sendable, Codable {
     case paymentFailed = "payment_failed"
     case refundPartial = "refund_partial"
     case refundTotal = "refund_total"
+    /// An invoice, its PDF attached (`POST /v1/invoices/{id}/send`).
+    case invoice
 
     /// The variables every event has.
     public static let commonVariables: Set<String> = ["merchant_name", "customer_name", "amount", "payment_intent"]
@@ -19,6 +21,7 @@ public enum NotificationEvent: String, CaseIterable, Sendable, Codable {
         case .paymentFailed: Self.commonVariables
         case .refundPartial: Self.commonVariables.union(["refund_amount", "amount_refunded", "refunded_at"])
         case .refundTotal: Self.commonVariables.union(["refund_amount", "refunded_at"])
+        case .invoice: Self.commonVariables.union(["invoice_number", "issue_date"])
         }
     }
 }

@@ -9,6 +9,8 @@ public struct MailMessage: Sendable, Hashable {
     public var htmlBody: String?
     /// Further headers (`X-...`, `List-Unsubscribe`...); the ones the renderer writes itself are refused.
     public var extraHeaders: [Header]
+    /// Files sent with it; with any, the message is `multipart/mixed` (the body, then each file in base64).
+    public var attachments: [MailAttachment]
 
     public struct Header: Sendable, Hashable {
         public var name: String
@@ -21,8 +23,9 @@ public struct MailMessage: Sendable, Hashable {
 
     public init(
         from: MailAddress, to: [MailAddress], replyTo: MailAddress? = nil, subject: String, textBody: String, htmlBody: String? = nil,
-        extraHeaders: [Header] = []
+        extraHeaders: [Header] = [], attachments: [MailAttachment] = []
     ) {
+        self.attachments = attachments
         self.from = from
         self.to = to
         self.replyTo = replyTo
@@ -43,6 +46,8 @@ public enum MailMessageError: Error, Sendable, Equatable, CustomStringConvertibl
     case reservedHeader(String)
     case noRecipients
     case invalidMessageID(String)
+    /// An attachment's file name or media type that a header cannot carry as it is (quotes, line breaks, non-ASCII).
+    case invalidAttachment(String)
 
     public var description: String {
         switch self {
@@ -52,6 +57,22 @@ public enum MailMessageError: Error, Sendable, Equatable, CustomStringConvertibl
         case .reservedHeader(let name): "The \(name) header is written by the renderer and cannot be set."
         case .noRecipients: "The message has no recipient."
         case .invalidMessageID(let id): "'\(id)' cannot be used in a Message-ID."
+        case .invalidAttachment(let name): "The attachment '\(name)' needs a plain ASCII file name and media type."
         }
+    }
+}
+
+/// A file attached to a message, e.g. an invoice's PDF.
+public struct MailAttachment: Sendable, Hashable {
+    /// Printable ASCII without quotes or backslashes, e.g. `F-2026-000123.pdf`.
+    public var filename: String
+    /// `type/subtype`, e.g. `application/pdf`.
+    public var mediaType: String
+    public var bytes: [UInt8]
+
+    public init(filename: String, mediaType: String, bytes: [UInt8]) {
+        self.filename = filename
+        self.mediaType = mediaType
+        self.bytes = bytes
     }
 }

@@ -50,21 +50,39 @@ public struct MailRenderer: Sendable {
         head += "MIME-Version: 1.0\r\n"
 
         let text = MailBodyPart(mediaType: "text/plain", content: message.textBody)
-        let body: String
+        let content: (headers: String, body: String)
         if let html = message.htmlBody {
             let boundary = "=_PayHub_" + token
             let parts = [text, MailBodyPart(mediaType: "text/html", content: html)]
-            head += "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n"
+            content = (
+                "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n",
+                "This is a multi-part message in MIME format.\r\n"
+                    + parts.map { part in
+                        let encoded = part.encoded(avoiding: boundary)
+                        return "\r\n--\(boundary)\r\n" + encoded.headers + "\r\n" + encoded.body
+                    }.joined()
+                    + "\r\n--\(boundary)--\r\n")
+        } else {
+            content = text.encoded(avoiding: message.attachments.isEmpty ? nil : "=_PayHub_mixed_" + token)
+        }
+        let body: String
+        if message.attachments.isEmpty {
+            head += content.headers
+            body = content.body
+        } else {
+            // The body first, then each file; base64 never holds a `-`, so no file can contain the boundary.
+            let boundary = "=_PayHub_mixed_" + token
+            head += "Content-Type: multipart/mixed;\r\n boundary=\"\(boundary)\"\r\n"
             body = "This is a multi-part message in MIME format.\r\n"
-                + parts.map { part in
-                    let encoded = part.encoded(avoiding: boundary)
-                    return "\r\n--\(boundary)\r\n" + encoded.headers + "\r\n" + encoded.body
+                + "\r\n--\(boundary)\r\n" + content.headers + "\r\n" + content.body
+                + message.attachments.map { file in
+                    "\r\n--\(boundary)\r\n"
+                        + "Content-Type: \(file.mediaType); name=\"\(file.filename)\"\r\n"
+                        + "Content-Transfer-Encoding: base64\r\n"
+                        + "Content-Disposition: attachment; filename=\"\(file.filename)\"\r\n\r\n"
+                        + Self.base64Lines(file.bytes)
                 }.joined()
                 + "\r\n--\(boundary)--\r\n"
-        } else {
-            let encoded = text.encoded(avoiding: nil)
-            head += encoded.headers
-            body = encoded.body
         }
         return RenderedMail(
             messageID: messageID, sender: message.from.address, recipients: message.to.map(\.address), text: head + "\r\n" + body)
@@ -82,6 +100,26 @@ public struct MailRenderer: Sendable {
             guard !Self.reservedHeaders.contains(header.name.lowercased()) else { throw .reservedHeader(header.name) }
             if header.value.contains(where: \.isLineBreak) { throw .lineBreakInHeader(field: header.name) }
         }
+        for file in message.attachments {
+            let plain: (String) -> Bool = { text in
+                !text.isEmpty && text.count <= 200 && text.unicodeScalars.allSatisfy { $0.value >= 32 && $0.value < 127 && $0 != "\"" && $0 != "\\" }
+            }
+            guard plain(file.filename), file.mediaType.wholeMatch(of: /[a-z]+\/[a-z0-9.+-]+/) != nil else { throw .invalidAttachment(file.filename) }
+        }
+    }
+
+    /// Base64 in lines of 76 characters (RFC 2045), each ending in CRLF.
+    static func base64Lines(_ bytes: [UInt8]) -> String {
+        let encoded = Data(bytes).base64EncodedString()
+        var lines = ""
+        lines.reserveCapacity(encoded.utf8.count + encoded.utf8.count / 76 * 2 + 2)
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let end = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            lines += encoded[index..<end] + "\r\n"
+            index = end
+        }
+        return lines
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PayHubConnectors
 import PayHubCore
+import PayHubDocuments
 import NIOConcurrencyHelpers
 import PayHubMail
 import Vapor
@@ -30,6 +31,8 @@ public final class PayHubContext: Sendable {
     let jobsWakeUp = WakeUpSignal()
     /// Jobs enqueued leased to this process's own lanes.
     let jobHandoff = JobHandoff()
+    /// Renders finalised invoices and credit notes, by format (`InvoiceRenderers.standard` by default).
+    let invoiceRenderers: [InvoiceFormat: any InvoiceRenderer]
 
     public init(
         config: PayHubConfig,
@@ -38,8 +41,10 @@ public final class PayHubContext: Sendable {
         connectors: ConnectorRegistry,
         webhookTransport: any WebhookTransport,
         mail: (any MailTransport)? = nil,
-        sms: (any SMSGateway)? = nil
+        sms: (any SMSGateway)? = nil,
+        invoiceRenderers: [InvoiceFormat: any InvoiceRenderer] = InvoiceRenderers.standard
     ) {
+        self.invoiceRenderers = invoiceRenderers
         self.config = config
         self.clock = clock
         self.ids = ids

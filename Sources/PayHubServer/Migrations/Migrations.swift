@@ -27,5 +27,8 @@ enum PayHubMigrations {
         M120_CreatePaymentLinks(),
         M100_CreateCheckoutSettings(),
         M125_AddDeliveryReportsToNotifications(),
+        M130_CreateInvoiceSettings(),
+        M131_CreateInvoices(),
+        M132_AddInvoiceToNotifications(),
     ]
 }

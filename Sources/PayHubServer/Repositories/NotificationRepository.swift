@@ -10,7 +10,7 @@ struct NotificationRepository: Sendable {
     private static let columns = """
         id, merchant_id, livemode, event, channel, recipient, locale, subject, body_text, body_html, status, attempts, \
         next_attempt_at, sent_at, last_error, gateway_message_id, payment_intent_id, payment_link_id, idempotency_key, \
-        created_at, updated_at, delivery_status, delivery_error, delivered_at
+        created_at, updated_at, invoice_id, delivery_status, delivery_error, delivered_at
         """
 
     func insert(_ record: NotificationRecord, on tx: any SQLDatabase) async throws {
@@ -19,6 +19,7 @@ struct NotificationRepository: Sendable {
             record.recipient, record.locale.rawValue, record.subject, record.text, record.html, record.status.rawValue,
             Int64(record.attempts), record.nextAttemptAt, record.sentAt, record.lastError, record.gatewayMessageID,
             record.paymentIntentID?.rawValue, record.paymentLinkID, record.idempotencyKey, record.createdAt, record.updatedAt,
+            record.invoiceID,
         ]
         let reported: [any Encodable & Sendable] = [record.deliveryStatus?.rawValue, record.deliveryError, record.deliveredAt]
         try await tx.raw("INSERT INTO notifications (\(unsafeRaw: Self.columns)) VALUES (\(binds: values + reported))").run()
@@ -189,6 +190,7 @@ struct NotificationRepository: Sendable {
             idempotencyKey: try row.optional("idempotency_key"),
             createdAt: try row.decode(column: "created_at", as: Date.self),
             updatedAt: try row.decode(column: "updated_at", as: Date.self),
+            invoiceID: try row.optional("invoice_id"),
             deliveryStatus: try (try row.optional("delivery_status") as String?).map { try stored.parse($0, column: "delivery_status") },
             deliveryError: try row.optional("delivery_error"),
             deliveredAt: try row.optional("delivered_at"))

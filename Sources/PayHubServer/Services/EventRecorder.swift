@@ -31,6 +31,7 @@ struct EventRecorder: Sendable {
                 try await WebhookDeliveryScheduler.schedule(event: event.id, endpoint: endpoint.endpointID, in: scope, context: context, on: tx)
             }
         }
+        try await InvoiceIssuance.eventsRecorded(types, objectID: objectID, in: scope, context: context, on: tx)
     }
 }
 

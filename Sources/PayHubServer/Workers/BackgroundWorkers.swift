@@ -20,6 +20,8 @@ extension JobScheduler {
             PaymentLinkReminderJob(context: context, db: db, logger: logger),
             JanitorJob.idempotencyPurge(context: context, db: db),
             JanitorJob.rateLimitJanitor(context: context, db: db),
+            InvoiceIssueJob(context: context, db: db, logger: logger),
+            InvoiceRenderJob(context: context, db: db, logger: logger),
         ]
         let lanes = [
             Lane(name: "webhooks", kinds: [.webhookDelivery], concurrency: context.config.webhookConcurrency),
@@ -29,6 +31,7 @@ extension JobScheduler {
                     .statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor,
                     .checkoutSessionExpiry, .notificationSend,
                     .paymentLinkExpiry, .paymentLinkReminder,
+                    .invoiceIssue, .invoiceRender,
                 ],
                 concurrency: 4),
         ]

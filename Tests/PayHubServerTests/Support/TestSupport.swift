@@ -159,7 +159,7 @@ final class TestHub: @unchecked Sendable {
             connectors: ConnectorRegistry(connectors),
             webhookTransport: webhookTransport ?? transport,
             mail: InMemoryMailOutbox(renderer: NotificationTransports.renderer(config: config, clock: clock, ids: ids)),
-            sms: LogSMSGateway(ids: ids))
+            sms: LogSMSGateway(ids: ids), invoiceRenderers: TestInvoiceRenderer.all)
         do {
             try await configure(app, config: config, context: context)
             if migrate { try await app.autoMigrate() }

@@ -28,6 +28,8 @@ struct NotificationRecord: Sendable, Equatable {
     var idempotencyKey: String?
     var createdAt: Date
     var updatedAt: Date
+    /// The invoice (`in_...`) whose stored PDF an `invoice` email attaches.
+    var invoiceID: String? = nil
     /// What the SMS gateway last reported of the message after sending it (Twilio's status callback).
     var deliveryStatus: SMSStatus? = nil
     /// The gateway's error code when the message was not delivered (Twilio's `ErrorCode`).

@@ -15,11 +15,14 @@ struct NotificationRequest: Sendable {
     var paymentIntentID: PaymentIntentID?
     /// A payment link's `plink_...` id.
     var paymentLinkID: String?
+    /// The invoice whose PDF the email attaches (read when it is sent).
+    var invoiceID: String?
 
     init(
         event: NotificationEvent, channel: NotificationChannel, recipient: String, locale: CustomerLocale, variables: [String: String],
-        paymentIntentID: PaymentIntentID? = nil, paymentLinkID: String? = nil
+        paymentIntentID: PaymentIntentID? = nil, paymentLinkID: String? = nil, invoiceID: String? = nil
     ) {
+        self.invoiceID = invoiceID
         self.event = event
         self.channel = channel
         self.recipient = recipient
@@ -69,7 +72,7 @@ struct NotificationOutbox: Sendable {
             locale: request.locale, subject: email ? rendered.subject : nil, text: email ? rendered.text : rendered.sms,
             html: email ? rendered.html : nil, status: .queued, attempts: 0, nextAttemptAt: now, sentAt: nil, lastError: nil,
             gatewayMessageID: nil, paymentIntentID: request.paymentIntentID, paymentLinkID: request.paymentLinkID,
-            idempotencyKey: idempotencyKey, createdAt: now, updatedAt: now)
+            idempotencyKey: idempotencyKey, createdAt: now, updatedAt: now, invoiceID: request.invoiceID)
         try await NotificationRepository().insert(record, on: tx)
         try await JobScheduler.enqueue(NotificationSendJob.job(notification: record.id, at: now), context: context, on: tx)
         return record

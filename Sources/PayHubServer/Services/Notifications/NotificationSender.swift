@@ -107,7 +107,8 @@ struct NotificationSender: Sendable {
                 extraHeaders: [
                     .init("X-PayHub-Notification", notification.id.rawValue),
                     .init("X-PayHub-Livemode", notification.scope.livemode ? "true" : "false"),
-                ])
+                ],
+                attachments: try await InvoiceFiles(context: context, db: db).attachments(for: notification))
             return try await mail.send(message).messageID
         }
     }

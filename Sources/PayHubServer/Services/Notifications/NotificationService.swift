@@ -58,6 +58,9 @@ struct NotificationService: Sendable {
             throw ServiceError.invalid(
                 "parameter_invalid", "A payment link is sent with POST /v1/payment_links/{id}/send.", param: "event")
         }
+        if event == .invoice {
+            throw ServiceError.invalid("parameter_invalid", "An invoice is sent with POST /v1/invoices/{id}/send.", param: "event")
+        }
         let channel = try input.channel.map { raw in
             guard let channel = NotificationChannel(rawValue: raw) else {
                 throw ServiceError.invalid("parameter_invalid", "channel must be email or sms.", param: "channel")
@@ -128,7 +131,7 @@ struct NotificationService: Sendable {
         case .refundTotal:
             guard intent.amountRefunded > 0, intent.amountRefunded >= intent.amountReceived else { throw refuse("a fully refunded payment") }
             values["refund_amount"] = refunded
-        case .paymentLink, .paymentLinkReminder:
+        case .paymentLink, .paymentLinkReminder, .invoice:
             break
         }
         return values
