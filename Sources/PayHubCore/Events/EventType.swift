@@ -32,6 +32,15 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case paymentLinkDeactivated = "payment_link.deactivated"
     /// A merchant's checkout settings (the origins allowed to embed its checkout) changed.
     case checkoutSettingsUpdated = "checkout_settings.updated"
+    /// Subscriptions: created, changed (cancellation scheduled or undone, plan changed, first payment made), a
+    /// period renewed and paid, a renewal failed (dunning runs), ended by cancellation or at its end, trial ends soon.
+    case customerSubscriptionCreated = "customer.subscription.created"
+    case customerSubscriptionUpdated = "customer.subscription.updated"
+    case customerSubscriptionRenewed = "customer.subscription.renewed"
+    case customerSubscriptionPastDue = "customer.subscription.past_due"
+    case customerSubscriptionCanceled = "customer.subscription.canceled"
+    case customerSubscriptionExpired = "customer.subscription.expired"
+    case customerSubscriptionTrialWillEnd = "customer.subscription.trial_will_end"
 
     /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
     public func matches(filter: String) -> Bool {
