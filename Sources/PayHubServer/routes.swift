@@ -26,4 +26,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: PaymentLinksController())
     try authenticated.register(collection: CheckoutSettingsController())
     try authenticated.register(collection: PaymentIntentMethodsController())
+    try authenticated.register(collection: SubscriptionsController())
+    try authenticated.register(collection: TestClocksController())
 }

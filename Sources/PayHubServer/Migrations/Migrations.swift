@@ -26,5 +26,6 @@ enum PayHubMigrations {
         M090_CreateNotifications(),
         M120_CreatePaymentLinks(),
         M100_CreateCheckoutSettings(),
+        M140_CreateSubscriptions(),
     ]
 }

@@ -130,6 +130,10 @@ struct NotificationService: Sendable {
             values["refund_amount"] = refunded
         case .paymentLink, .paymentLinkReminder:
             break
+        case .subscriptionRenewed, .subscriptionPaymentFailed, .subscriptionCanceled, .subscriptionTrialWillEnd:
+            throw ServiceError.invalid(
+                "notification_event_unsupported", "\(event.rawValue) is sent by the subscription itself, not about a payment intent.",
+                param: "event")
         }
         return values
     }
