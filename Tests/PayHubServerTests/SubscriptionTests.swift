@@ -278,6 +278,8 @@ final class SubscriptionTests: XCTestCase {
             XCTAssertEqual(value8, 3, "the renewal and two retries")
             mails = try await Self.notifications(hub, event: "subscription_payment_failed")
             XCTAssertEqual(mails.count, 3)
+            let generic = try await Self.notifications(hub, event: "payment_failed")
+            XCTAssertEqual(generic.count, 0, "a renewal's failure sends its own notification, with the page, not the generic one")
 
             // The customer pays on the page of the latest notification, with another card.
             let page = try XCTUnwrap(subscription["url"] as? String)
@@ -532,6 +534,19 @@ final class SubscriptionTests: XCTestCase {
             let refused = try await sandbox.authorize(request(nil, save: false, method: bad, key: "renewal-3"), context: context)
             guard case .failed(let failure) = refused.outcome else { return XCTFail("\(refused.outcome)") }
             XCTAssertEqual(failure.code, "card_declined")
+            // The hosted checkout's card page: the card chosen there is saved once the payment succeeds.
+            let page = try await sandbox.authorize(request(nil, save: true), context: context)
+            XCTAssertNil(page.savedMethod, "nothing is saved before the customer chose a card")
+            let reference = try XCTUnwrap(page.providerReference)
+            let chosen = try sandbox.cardChosen(reference: reference, token: "tok_visa", approved: true, at: hub.clock.now())
+            XCTAssertEqual(chosen.outcome, .succeeded)
+            XCTAssertTrue(try XCTUnwrap(chosen.savedMethod).methodReference.hasPrefix("spm_ok_"))
+            let checked = try await sandbox.retrievePayment(reference: reference, context: context)
+            XCTAssertNil(checked.savedMethod, "the page's payment is still waiting in the sandbox's stateless view")
+            let secondPage = try await sandbox.authorize(request(nil, save: true), context: context)
+            let declinedOnPage = try sandbox.cardChosen(
+                reference: try XCTUnwrap(secondPage.providerReference), token: "tok_declined", approved: true, at: hub.clock.now())
+            XCTAssertNil(declinedOnPage.savedMethod)
             do {
                 _ = try await sandbox.authorize(
                     request(nil, save: false, method: SavedPaymentMethod(customerReference: nil, methodReference: "spm_zz_1", type: "card")), context: context)
