@@ -91,6 +91,7 @@ final class SubscriptionTests: XCTestCase {
             XCTAssertEqual((intent["metadata"] as? [String: String])?["subscription_period"], "1")
             XCTAssertEqual((intent["metadata"] as? [String: String])?["plan"], "gold")
 
+            hub.clock.advance(1)  // events are listed by time, then id
             let active = try await Self.payFirst(hub, created)
             XCTAssertEqual(active["status"] as? String, "active")
             XCTAssertEqual(active["paid_through"] as? Int, Int(Self.monthEnd(1)))
