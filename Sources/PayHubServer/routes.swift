@@ -29,4 +29,6 @@ func routes(_ app: Application) throws {
     try authenticated.register(collection: PaymentIntentMethodsController())
     try authenticated.register(collection: InvoiceSettingsController())
     try authenticated.register(collection: InvoicesController())
+    try authenticated.register(collection: SubscriptionsController())
+    try authenticated.register(collection: TestClocksController())
 }

@@ -34,7 +34,8 @@ public struct SandboxConnector: PaymentConnector {
         methods: SandboxConnector.methods, currencies: nil, manualCapture: true, partialRefund: true,
         statusCheck: true, incomingWebhooks: true, otp: true,
         liveMode: false,  // a simulation: no money moves
-        hostedCardPage: true  // a card without a token goes to the sandbox's card page
+        hostedCardPage: true,  // a card without a token goes to the sandbox's card page
+        savedMethods: ["card"]  // a card paid with `saveForOffSession` can be charged off-session later
     )
 
     /// How long asynchronous payments and refunds take to settle.
@@ -57,14 +58,42 @@ public struct SandboxConnector: PaymentConnector {
     }
 
     public func authorize(_ request: ConnectorPaymentRequest, context: ConnectorContext) async throws -> ConnectorPaymentResult {
+        if let saved = request.offSessionMethod { return try chargeOffSession(saved, request: request, context: context) }
         let scenario = try scenario(for: request.method)
         let delay = scenario.waitsForCustomer ? customerActionTimeout : settlementDelay
+        let saves = request.saveForOffSession && request.method.type == "card" ? SandboxSavedMethod.saving(token: request.method.token) : nil
         let reference = SandboxReference(
             scenario: scenario, manualCapture: request.captureMethod == .manual,
-            dueMilliseconds: Self.milliseconds(context.now.addingTimeInterval(delay))
+            dueMilliseconds: Self.milliseconds(context.now.addingTimeInterval(delay)), saves: saves
         ).payment(random: ids.randomToken(length: 16))
-        return ConnectorPaymentResult(
-            providerReference: reference, outcome: try currentOutcome(of: reference, context: context))
+        return result(reference, outcome: try currentOutcome(of: reference, context: context), token: request.method.token)
+    }
+
+    /// A renewal: the saved method is charged without the customer. The reference derives from the idempotency
+    /// key, so a retry of the same renewal is the same payment.
+    private func chargeOffSession(
+        _ saved: SavedPaymentMethod, request: ConnectorPaymentRequest, context: ConnectorContext
+    ) throws -> ConnectorPaymentResult {
+        guard let behaviour = SandboxSavedMethod(reference: saved.methodReference) else {
+            throw ConnectorError.invalidRequest(
+                code: "payment_method_unsupported", message: "No such sandbox saved payment method.", param: "payment_method")
+        }
+        let reference = SandboxReference(
+            scenario: behaviour.scenario, manualCapture: request.captureMethod == .manual,
+            dueMilliseconds: Self.milliseconds(context.now)
+        ).payment(random: SandboxSavedMethod.paymentToken(idempotencyKey: request.idempotencyKey))
+        return ConnectorPaymentResult(providerReference: reference, outcome: try currentOutcome(of: reference, context: context))
+    }
+
+    /// A result, with the method it saved once the payment succeeded (or was authorised) when it was to save one.
+    private func result(_ reference: String, outcome: ProviderOutcome, token: String?) -> ConnectorPaymentResult {
+        guard outcome.isSuccess, let saves = SandboxReference(payment: reference)?.saves else {
+            return ConnectorPaymentResult(providerReference: reference, outcome: outcome)
+        }
+        let saved = SavedPaymentMethod(
+            customerReference: nil, methodReference: saves.reference(for: reference), type: "card",
+            display: SandboxSavedMethod.display(token: token))
+        return ConnectorPaymentResult(providerReference: reference, outcome: outcome, savedMethod: saved)
     }
 
     public func authenticate(reference: String, otp: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
@@ -83,7 +112,7 @@ public struct SandboxConnector: PaymentConnector {
                 kind: .cardError, code: "authentication_failed", declineCode: "invalid_otp",
                 message: "The one-time password is not valid."))
         }
-        return ConnectorPaymentResult(providerReference: reference, outcome: outcome)
+        return result(reference, outcome: outcome, token: nil)
     }
 
     public func capture(reference: String, amount: Money, context: ConnectorContext) async throws -> ConnectorPaymentResult {
@@ -111,7 +140,7 @@ public struct SandboxConnector: PaymentConnector {
     }
 
     public func retrievePayment(reference: String, context: ConnectorContext) async throws -> ConnectorPaymentResult {
-        ConnectorPaymentResult(providerReference: reference, outcome: try currentOutcome(of: reference, context: context))
+        result(reference, outcome: try currentOutcome(of: reference, context: context), token: nil)
     }
 
     public func retrieveRefund(reference: String, context: ConnectorContext) async throws -> ConnectorRefundResult {
@@ -190,7 +219,7 @@ public struct SandboxConnector: PaymentConnector {
                 kind: .cardError, code: "authentication_failed", declineCode: "authentication_failed",
                 message: "The customer did not complete authentication."))
         }
-        return ConnectorPaymentResult(providerReference: reference, outcome: outcome)
+        return result(reference, outcome: outcome, token: nil)
     }
 
     /// The outcome of the test card the customer chose on the sandbox's card page; `approved` is their answer to

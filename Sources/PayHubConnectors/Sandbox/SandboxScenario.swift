@@ -40,6 +40,7 @@ enum SandboxScenario: String, CaseIterable {
         "tok_processing": .asyncSuccess,
         "tok_processing_declined": .asyncDecline,
         "tok_refund_fails": .refundFails,
+        SandboxSavedMethod.declinesAfterSaveToken: .success,
     ]
 
     /// Wallet tokens that pay at once, as a wallet's sheet (Apple Pay, Google Pay) hands them over.
@@ -96,24 +97,40 @@ struct SandboxReference {
     var scenario: SandboxScenario
     var manualCapture: Bool
     var dueMilliseconds: Int64
+    /// The method saved when the payment succeeds (`saveForOffSession`), as its capture letter's suffix: `s` saves
+    /// a method that keeps succeeding, `d` one that declines off-session (`a`/`m` alone: nothing is saved).
+    var saves: SandboxSavedMethod?
 
     func payment(random: String) -> String {
-        "\(Self.paymentPrefix)\(scenario.rawValue)_\(manualCapture ? "m" : "a")_\(dueMilliseconds)_\(random)"
+        let save = switch saves {
+        case .succeeds?: "s"
+        case .declines?: "d"
+        case nil: ""
+        }
+        return "\(Self.paymentPrefix)\(scenario.rawValue)_\(manualCapture ? "m" : "a")\(save)_\(dueMilliseconds)_\(random)"
     }
 
-    init(scenario: SandboxScenario, manualCapture: Bool, dueMilliseconds: Int64) {
+    init(scenario: SandboxScenario, manualCapture: Bool, dueMilliseconds: Int64, saves: SandboxSavedMethod? = nil) {
         self.scenario = scenario
         self.manualCapture = manualCapture
         self.dueMilliseconds = dueMilliseconds
+        self.saves = saves
     }
 
     init?(payment reference: String) {
         guard reference.hasPrefix(Self.paymentPrefix) else { return nil }
         let parts = reference.dropFirst(Self.paymentPrefix.count).split(separator: "_")
-        guard parts.count == 4, let scenario = SandboxScenario(rawValue: String(parts[0])),
-              parts[1] == "a" || parts[1] == "m", let due = Int64(parts[2])
+        guard parts.count == 4, let scenario = SandboxScenario(rawValue: String(parts[0])), let due = Int64(parts[2]),
+              let capture = parts[1].first, capture == "a" || capture == "m", parts[1].count <= 2
         else { return nil }
-        self.init(scenario: scenario, manualCapture: parts[1] == "m", dueMilliseconds: due)
+        let saves: SandboxSavedMethod?
+        switch parts[1].dropFirst() {
+        case "": saves = nil
+        case "s": saves = .succeeds
+        case "d": saves = .declines
+        default: return nil
+        }
+        self.init(scenario: scenario, manualCapture: capture == "m", dueMilliseconds: due, saves: saves)
     }
 }
 

@@ -36,6 +36,15 @@ public enum EventType: String, CaseIterable, Codable, Sendable {
     case invoiceFinalized = "invoice.finalized"
     /// A credit note got its number: it never changes after this.
     case creditNoteFinalized = "credit_note.finalized"
+    /// Subscriptions: created, changed (cancellation scheduled or undone, plan changed, first payment made), a
+    /// period renewed and paid, a renewal failed (dunning runs), ended by cancellation or at its end, trial ends soon.
+    case customerSubscriptionCreated = "customer.subscription.created"
+    case customerSubscriptionUpdated = "customer.subscription.updated"
+    case customerSubscriptionRenewed = "customer.subscription.renewed"
+    case customerSubscriptionPastDue = "customer.subscription.past_due"
+    case customerSubscriptionCanceled = "customer.subscription.canceled"
+    case customerSubscriptionExpired = "customer.subscription.expired"
+    case customerSubscriptionTrialWillEnd = "customer.subscription.trial_will_end"
 
     /// Whether an endpoint subscribed to `filter` (an event type, `*`, or a prefix such as `refund.*`) wants this event.
     public func matches(filter: String) -> Bool {

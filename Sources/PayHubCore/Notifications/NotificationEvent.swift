@@ -9,6 +9,12 @@ public enum NotificationEvent: String, CaseIterable, Sendable, Codable {
     case refundTotal = "refund_total"
     /// An invoice, its PDF attached (`POST /v1/invoices/{id}/send`).
     case invoice
+    /// Subscriptions: a period renewed and paid, a renewal failed (with the page to pay it), the subscription
+    /// ended by cancellation, its trial ends in three days.
+    case subscriptionRenewed = "subscription_renewed"
+    case subscriptionPaymentFailed = "subscription_payment_failed"
+    case subscriptionCanceled = "subscription_canceled"
+    case subscriptionTrialWillEnd = "subscription_trial_will_end"
 
     /// The variables every event has.
     public static let commonVariables: Set<String> = ["merchant_name", "customer_name", "amount", "payment_intent"]
@@ -22,6 +28,10 @@ public enum NotificationEvent: String, CaseIterable, Sendable, Codable {
         case .refundPartial: Self.commonVariables.union(["refund_amount", "amount_refunded", "refunded_at"])
         case .refundTotal: Self.commonVariables.union(["refund_amount", "refunded_at"])
         case .invoice: Self.commonVariables.union(["invoice_number", "issue_date"])
+        case .subscriptionRenewed: Self.commonVariables.union(["subscription", "period_start", "period_end"])
+        case .subscriptionPaymentFailed: Self.commonVariables.union(["subscription", "link_url", "next_retry_at"])
+        case .subscriptionCanceled: Self.commonVariables.union(["subscription", "ended_at"])
+        case .subscriptionTrialWillEnd: Self.commonVariables.union(["subscription", "trial_end"])
         }
     }
 }

@@ -68,6 +68,8 @@ public struct PayHubConfig: Sendable {
     public var smsStatusCallbackURL: String?
     /// How long before a sent payment link expires its one reminder goes (`PAYHUB_LINK_REMINDER_BEFORE`, seconds).
     public var linkReminderBefore: TimeInterval = 24 * 3600
+    /// When a failed renewal is retried (`PAYHUB_DUNNING_RETRY_DAYS`, days after the failure, comma-separated).
+    public var dunning: DunningSchedule = .standard
 
     /// The PostgreSQL URL, when PayHub runs on PostgreSQL.
     public var databaseURL: String? {
@@ -217,6 +219,14 @@ public struct PayHubConfig: Sendable {
             }
         } else if config.publicBaseURLConfigured {
             config.smsStatusCallbackURL = config.publicBaseURL + TwilioStatusCallback.path
+        }
+        if let raw = env["PAYHUB_DUNNING_RETRY_DAYS"] {
+            let days = raw.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if let schedule = try? DunningSchedule(retryDays: days.compactMap { $0 }), !days.contains(nil) || raw.isEmpty {
+                config.dunning = schedule
+            } else {
+                problems.append("PAYHUB_DUNNING_RETRY_DAYS must list rising days between 1 and 60, such as 1,3,5,7; got '\(raw)'.")
+            }
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return config

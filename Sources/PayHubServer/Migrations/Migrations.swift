@@ -30,5 +30,6 @@ enum PayHubMigrations {
         M130_CreateInvoiceSettings(),
         M131_CreateInvoices(),
         M132_AddInvoiceToNotifications(),
+        M140_CreateSubscriptions(),
     ]
 }

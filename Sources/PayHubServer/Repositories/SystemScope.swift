@@ -19,4 +19,6 @@ enum SystemScope: Sendable {
     case smsDeliveryReport
     /// A CORS preflight, which carries no credential: is the origin allowed by any merchant?
     case corsPreflight
+    /// The subscription renewal job, which knows a subscription by id only.
+    case subscriptionRenewal
 }

@@ -18,6 +18,7 @@ extension JobScheduler {
             NotificationSendJob(context: context, db: db, logger: logger),
             PaymentLinkExpiryJob(context: context, db: db, logger: logger),
             PaymentLinkReminderJob(context: context, db: db, logger: logger),
+            SubscriptionRenewalJob(context: context, db: db, logger: logger),
             JanitorJob.idempotencyPurge(context: context, db: db),
             JanitorJob.rateLimitJanitor(context: context, db: db),
             InvoiceIssueJob(context: context, db: db, logger: logger),
@@ -30,7 +31,7 @@ extension JobScheduler {
                 kinds: [
                     .statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor,
                     .checkoutSessionExpiry, .notificationSend,
-                    .paymentLinkExpiry, .paymentLinkReminder,
+                    .paymentLinkExpiry, .paymentLinkReminder, .subscriptionRenewal,
                     .invoiceIssue, .invoiceRender,
                 ],
                 concurrency: 4),

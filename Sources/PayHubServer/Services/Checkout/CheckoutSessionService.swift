@@ -23,6 +23,37 @@ struct CheckoutSessionService: Sendable {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
         let now = context.clock.now()
         let scope = principal.scope
+        let prepared = try prepare(input, in: scope, at: now)
+        if let key = RequestIdempotency.key, let existing = try await sessions.session(
+            createdByIdempotencyKey: key, in: scope, since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
+            // A retry of a request that created this session but died before its response was stored.
+            return existing
+        }
+        let (context, payments) = (self.context, self.payments)
+        try await context.transactor.writeSQL(on: db) { tx in
+            try await prepared.insert(payments: payments, context: context, on: tx)
+        }
+        return prepared.record
+    }
+
+    /// A new session and its intent, validated and not stored yet: what `create` stores, and what a subscription
+    /// stores with itself for its first payment (`intentMetadata` then names the subscription on the intent).
+    struct Prepared: Sendable {
+        var intent: PaymentIntentRecord
+        var record: CheckoutSessionRecord
+        var intentData: String
+
+        /// Inside the caller's transaction: the intent, the session and its expiry job.
+        func insert(payments: PaymentService, context: PayHubContext, on tx: any SQLDatabase) async throws {
+            try await payments.insert(created: intent, data: intentData, on: tx)
+            try await CheckoutSessionRepository().insert(record, on: tx)
+            try await JobScheduler.enqueue(CheckoutSessionExpiryJob.job(session: record.id, at: record.session.expiresAt), context: context, on: tx)
+        }
+    }
+
+    func prepare(
+        _ input: CreateCheckoutSessionRequest, in scope: TenantScope, intentMetadata: [String: String] = [:], at now: Date
+    ) throws -> Prepared {
         let totals = try order(input)
         let expiresAt: Date
         do {
@@ -38,14 +69,8 @@ struct CheckoutSessionService: Sendable {
             CreatePaymentIntentRequest(
                 amount: totals.amountTotal, currency: totals.currency.code, captureMethod: input.captureMethod,
                 customerReference: input.customerReference, purchaseReference: input.purchaseReference, description: nil,
-                metadata: input.metadata, customer: input.customer),
+                metadata: (input.metadata ?? [:]).merging(intentMetadata) { _, reserved in reserved }, customer: input.customer),
             in: scope, idempotencyKey: nil, at: now)
-
-        if let key = RequestIdempotency.key, let existing = try await sessions.session(
-            createdByIdempotencyKey: key, in: scope, since: now.addingTimeInterval(-IdempotencyService.lifetime), on: reader) {
-            // A retry of a request that created this session but died before its response was stored.
-            return existing
-        }
         let record = CheckoutSessionRecord(
             session: CheckoutSession(id: context.ids.make(), paymentIntentID: intent.id, totals: totals, expiresAt: expiresAt, createdAt: now),
             scope: scope, customer: intent.customer, customerReference: input.customerReference,
@@ -53,13 +78,7 @@ struct CheckoutSessionService: Sendable {
             userType: attributes.userType, channel: attributes.channel, country: attributes.country, metadata: input.metadata ?? [:],
             idempotencyKey: RequestIdempotency.key, theme: input.theme)
         let intentData = JSONText.encode(Presenter.paymentIntent(PaymentIntentAggregate(intent: intent, attempts: [])))
-        let (payments, sessions, context) = (self.payments, self.sessions, self.context)
-        try await context.transactor.writeSQL(on: db) { tx in
-            try await payments.insert(created: intent, data: intentData, on: tx)
-            try await sessions.insert(record, on: tx)
-            try await JobScheduler.enqueue(CheckoutSessionExpiryJob.job(session: record.id, at: expiresAt), context: context, on: tx)
-        }
-        return record
+        return Prepared(intent: intent, record: record, intentData: intentData)
     }
 
     func retrieve(_ id: String, principal: Principal) async throws -> CheckoutSessionRecord {

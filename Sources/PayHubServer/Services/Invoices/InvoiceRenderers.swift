@@ -1,8 +1,9 @@
 import PayHubDocuments
 
-/// The renderers PayHub uses, by format. A format without one is answered 404 `format_unavailable`.
+/// The renderers of finalised invoices and credit notes, one per format.
 public enum InvoiceRenderers {
-    /// What `PayHubContext` uses unless told otherwise. MERGE: the lead fills it with the real renderers, e.g.
-    /// `[.pdf: PDFInvoiceRenderer(), .ubl: UBLInvoiceRenderer(), .fatturapa: FatturaPAInvoiceRenderer()]`.
-    public static let standard: [InvoiceFormat: any InvoiceRenderer] = [:]
+    /// What `PayHubContext` uses unless a test injects others: the PDF, UBL (Peppol BIS Billing 3.0) and FatturaPA.
+    public static let standard: [InvoiceFormat: any InvoiceRenderer] = [
+        .pdf: InvoicePDFRenderer(), .ubl: UBLInvoiceRenderer(), .fatturapa: FatturaPARenderer(),
+    ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PayHubCore
+import PayHubDocuments
 
 /// `PUT /v1/invoice_settings`: the whole settings (what is left out is cleared, or takes its default).
 struct UpdateInvoiceSettingsRequest: StrictRequest {
@@ -189,8 +190,20 @@ enum InvoiceSettingsRules {
             "logo_invalid", "logo must be a base64 PNG or JPEG of at most \(logoLimit / 1024) KiB.", param: "logo")
         guard base64.utf8.count <= (logoLimit / 3 + 1) * 4 + 4, let data = Data(base64Encoded: base64), data.count <= logoLimit else { throw refused }
         let bytes = Array(data)
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return InvoiceLogo(mediaType: .png, bytes: bytes) }
-        if bytes.count > 3, bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return InvoiceLogo(mediaType: .jpeg, bytes: bytes) }
-        throw refused
+        let logo: InvoiceLogo
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            logo = InvoiceLogo(mediaType: .png, bytes: bytes)
+        } else if bytes.count > 3, bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            logo = InvoiceLogo(mediaType: .jpeg, bytes: bytes)
+        } else {
+            throw refused
+        }
+        // Refused now, when it is uploaded, rather than when an invoice is rendered: one the PDF cannot draw.
+        do {
+            try InvoicePDFRenderer.checkLogo(logo)
+        } catch {
+            throw ServiceError.invalid("logo_invalid", error.message, param: "logo")
+        }
+        return logo
     }
 }

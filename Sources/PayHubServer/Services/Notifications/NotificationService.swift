@@ -133,6 +133,10 @@ struct NotificationService: Sendable {
             values["refund_amount"] = refunded
         case .paymentLink, .paymentLinkReminder, .invoice:
             break
+        case .subscriptionRenewed, .subscriptionPaymentFailed, .subscriptionCanceled, .subscriptionTrialWillEnd:
+            throw ServiceError.invalid(
+                "notification_event_unsupported", "\(event.rawValue) is sent by the subscription itself, not about a payment intent.",
+                param: "event")
         }
         return values
     }

@@ -18,6 +18,8 @@ enum PaymentNotifications {
         if transition.events.contains(.paymentIntentSucceeded) {
             event = .paymentSucceeded
         } else if transition.events.contains(.paymentIntentPaymentFailed) {
+            // A subscription's failed payment sends `subscription_payment_failed`, with the page to pay, instead.
+            guard SubscriptionPaymentMetadata(payment.intent.metadata) == nil else { return }
             event = .paymentFailed
         } else {
             return

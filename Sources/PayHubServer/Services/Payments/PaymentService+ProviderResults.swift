@@ -80,7 +80,7 @@ extension PaymentService {
         do {
             return try await apply(
                 .recordOutcome(attemptID: attempt.id, outcome: outcome, providerReference: result.providerReference, amounts: result.amounts),
-                to: attempt.paymentIntentID, in: attempt.scope, attemptID: attempt.id)
+                to: attempt.paymentIntentID, in: attempt.scope, attemptID: attempt.id, savedMethod: result.savedMethod)
         } catch PaymentRuleViolation.attemptNotActive {
             logger.info(
                 "provider news about an attempt that no longer counts",

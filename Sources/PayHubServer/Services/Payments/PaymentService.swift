@@ -105,9 +105,10 @@ struct PaymentService: Sendable {
     /// Applies a command in one transaction: lock, load, decide, save, record events, enqueue follow-up jobs.
     @discardableResult
     func apply(
-        _ command: PaymentCommand, to intentID: PaymentIntentID, in scope: TenantScope, attemptID: PaymentAttemptID?
+        _ command: PaymentCommand, to intentID: PaymentIntentID, in scope: TenantScope, attemptID: PaymentAttemptID?,
+        savedMethod: SavedPaymentMethod? = nil
     ) async throws -> PaymentIntentAggregate {
-        let (events, context, schedule) = (self.events, self.context, self.schedule)
+        let (events, context, schedule, service) = (self.events, self.context, self.schedule, self)
         let now = context.clock.now()
         return try await context.transactor.writeSQL(on: db) { tx in
             let (payment, transition) = try await Self.change(
@@ -117,6 +118,7 @@ struct PaymentService: Sendable {
                 merchantID: scope.merchantID, livemode: scope.livemode, on: tx)
             try await CheckoutSessionCompletion.intentChanged(payment, by: transition, context: context, on: tx)
             try await PaymentNotifications.paymentChanged(payment, by: transition, context: context, on: tx)
+            try await SubscriptionPayments.intentChanged(payment, by: transition, savedMethod: savedMethod, payments: service, on: tx)
             if let attempt = transition.attempt.flatMap({ payment.attempt($0.id) }), !transition.isNoOp {
                 if transition.startsReversal {
                     try await JobScheduler.enqueue(LateSuccessReversalJob.job(attempt: attempt.id, at: now), context: context, on: tx)

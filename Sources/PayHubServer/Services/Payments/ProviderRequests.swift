@@ -7,11 +7,16 @@ import PayHubCore
 /// same request (providers that compare idempotent requests refuse one that differs).
 enum ProviderRequests {
     static func payment(intent: PaymentIntentRecord, attempt: PaymentAttemptRecord) -> ConnectorPaymentRequest {
-        ConnectorPaymentRequest(
+        // A subscription's payment saves the method it is paid with; a renewal's off-session try charges the saved
+        // one under a key derived from the subscription, the period and the try.
+        let subscription = SubscriptionPaymentMetadata(intent.metadata)
+        let offSession = subscription?.offSessionMethod(forAttemptKey: attempt.idempotencyKey)
+        return ConnectorPaymentRequest(
             attemptID: attempt.id, paymentIntentID: intent.id, amount: intent.intent.amount,
             captureMethod: intent.intent.captureMethod, method: attempt.paymentMethod,
             returnURL: attempt.returnURL, description: intent.description, customer: intent.customer,
-            idempotencyKey: attempt.id.rawValue)
+            idempotencyKey: offSession != nil ? attempt.idempotencyKey ?? attempt.id.rawValue : attempt.id.rawValue,
+            saveForOffSession: subscription != nil && offSession == nil, offSessionMethod: offSession)
     }
 
     static func refund(_ refund: RefundRecord, paymentReference: String) -> ConnectorRefundRequest {
