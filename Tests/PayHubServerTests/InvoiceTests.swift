@@ -90,6 +90,52 @@ final class InvoiceTests: XCTestCase {
         }
     }
 
+    func testTheBuyersAddressAndTaxIDComeFromTheCustomer() async throws {
+        try await withEachDatabase { hub in
+            _ = try await hub.request(.PUT, "/v1/invoice_settings", json: Self.italianSettings)
+            let customer: [String: Any] = [
+                "name": "Ada Rossi", "email": "ada@example.com", "tax_id": "RSSDAA85T50A562S",
+                "address": ["line1": "Via Roma 7", "line2": "Scala B", "city": "Torino", "postal_code": "10121", "state": "TO", "country": "IT"],
+            ]
+            let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 1220, "currency": "EUR", "customer": customer])
+            XCTAssertEqual(intent.status, .created, intent.text)
+            XCTAssertEqual(((intent["customer"] as? [String: Any])?["address"] as? [String: Any])?["city"] as? String, "Torino")
+            _ = try await hub.request(.POST, "/v1/payment_intents/\(intent.id)/payments", json: ["payment_method": ["type": "card", "token": "tok_visa"]])
+            try await issueDue(hub)
+            try await issueDue(hub)
+            let issued = try await invoice(of: intent.id, hub)
+            let buyer = try XCTUnwrap(issued["buyer"] as? [String: Any])
+            XCTAssertEqual(buyer["tax_code"] as? String, "RSSDAA85T50A562S", "a national code is the buyer's tax code")
+            XCTAssertTrue(buyer["vat_id"] is NSNull)
+            let address = try XCTUnwrap(buyer["address"] as? [String: Any])
+            XCTAssertEqual(address["lines"] as? [String], ["Via Roma 7", "Scala B"])
+            XCTAssertEqual(address["postal_code"] as? String, "10121")
+            XCTAssertEqual(address["region"] as? String, "TO")
+            XCTAssertEqual(address["country"] as? String, "IT")
+
+            let business = try await hub.request(.POST, "/v1/payment_intents", json: [
+                "amount": 500, "currency": "EUR", "customer": ["name": "Rossi S.p.A.", "tax_id": "IT09876543210", "address": ["country": "IT", "city": "Roma"]],
+            ])
+            _ = try await hub.request(.POST, "/v1/payment_intents/\(business.id)/payments", json: ["payment_method": ["type": "card", "token": "tok_visa"]])
+            try await issueDue(hub)
+            try await issueDue(hub)
+            let issuedToCompany = try await invoice(of: business.id, hub)
+            let company = try XCTUnwrap(issuedToCompany["buyer"] as? [String: Any])
+            XCTAssertEqual(company["vat_id"] as? String, "IT09876543210", "a tax id with a country prefix is a VAT id")
+
+            for (bad, param) in [
+                (["tax_id": "IT 123"], "customer.tax_id"), (["address": ["country": "Italy"]], "customer.address.country"),
+                (["address": ["country": "IT", "city": "Tor\u{0007}ino"]], "customer.address.city"),
+                (["address": ["country": "IT", "postal_code": "<b>"]], "customer.address.postal_code"),
+                (["address": ["city": "Roma"]], "customer.address.country"), (["address": ["country": "IT", "street": "x"]], "customer.address.street"),
+            ] as [([String: Any], String)] {
+                let refused = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 500, "currency": "EUR", "customer": bad])
+                XCTAssertEqual(refused.status, .badRequest, refused.text)
+                XCTAssertEqual(refused.errorParam, param, refused.text)
+            }
+        }
+    }
+
     func testAFormatThatCannotExpressTheInvoiceIsRefusedNaming422TheField() async throws {
         try await withEachDatabase { hub in
             let paid = try await hub.pay(amount: 500)
@@ -227,13 +273,16 @@ final class InvoiceTests: XCTestCase {
             let unknown = try await hub.request(.PUT, "/v1/invoice_settings", json: ["legal_name": "A", "vat": "x"])
             XCTAssertEqual(unknown.errorCode, "parameter_unknown")
 
-            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
+            // PNG's signature on bytes that are no PNG: refused now, not when an invoice is drawn.
+            try await refused(["logo": Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]).base64EncodedString()], "logo", code: "logo_invalid")
+            // A 2 × 2 RGB PNG.
+            let png = try XCTUnwrap(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEUlEQVR4nGP4z8DAAMIg4j8AGvMD/UInS7AAAAAASUVORK5CYII="))
             var body = Self.italianSettings
             body["logo"] = png.base64EncodedString()
             let saved = try await hub.request(.PUT, "/v1/invoice_settings", json: body)
             XCTAssertEqual(saved.status, .ok, saved.text)
             XCTAssertEqual((saved["logo"] as? [String: Any])?["media_type"] as? String, "image/png", "the type comes from the bytes")
-            XCTAssertEqual((saved["logo"] as? [String: Any])?["size"] as? Int, 11)
+            XCTAssertEqual((saved["logo"] as? [String: Any])?["size"] as? Int, 74)
             XCTAssertEqual((saved["address"] as? [String: Any])?["country"] as? String, "IT")
             XCTAssertEqual(saved["credit_note_prefix"] as? String, "CN")
             let read = try await hub.request(.GET, "/v1/invoice_settings")

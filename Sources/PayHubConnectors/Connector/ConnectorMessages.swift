@@ -31,8 +31,17 @@ public struct CustomerDetails: Sendable, Equatable {
     public var email: String?
     public var phone: String?
     public var locale: String?
+    /// The billing address, which invoices and e-invoices show.
+    public var address: PostalAddress?
+    /// The customer's tax number (a VAT id with its country prefix, or a national code such as the codice fiscale).
+    public var taxID: String?
 
-    public init(name: String? = nil, email: String? = nil, phone: String? = nil, locale: String? = nil) {
+    public init(
+        name: String? = nil, email: String? = nil, phone: String? = nil, locale: String? = nil, address: PostalAddress? = nil,
+        taxID: String? = nil
+    ) {
+        self.address = address
+        self.taxID = taxID
         self.name = name
         self.email = email
         self.phone = phone

@@ -20,7 +20,7 @@ struct CheckoutSessionRepository: Sendable {
             session.id.rawValue, record.scope.merchantID, record.scope.livemode, session.status.rawValue,
             session.paymentIntentID.rawValue, session.totals.currency.code, session.totals.amountSubtotal, session.totals.amountTax,
             session.totals.amountTotal, JSONText.encode(session.totals.lines.map(StoredCheckoutLine.init)),
-            record.customer.map { JSONText.encode(CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale)) },
+            record.customer.map { JSONText.encode(CustomerObject($0)) },
             record.customerReference, record.purchaseReference, record.successURL, record.cancelURL, record.locale, record.userType,
             record.channel?.rawValue, record.country, JSONText.encode(record.metadata), session.expiresAt, session.completedAt,
             session.expiredAt, session.createdAt, session.updatedAt, record.idempotencyKey, record.theme.map(JSONText.encode),
@@ -119,7 +119,7 @@ struct CheckoutSessionRepository: Sendable {
         return CheckoutSessionRecord(
             session: session,
             scope: try TenantScope(row: row),
-            customer: customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            customer: customer.map(\.details),
             customerReference: try row.optional("customer_reference"),
             purchaseReference: try row.optional("purchase_reference"),
             successURL: try row.optional("success_url"),

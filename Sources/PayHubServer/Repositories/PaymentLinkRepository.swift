@@ -22,7 +22,7 @@ struct PaymentLinkRepository: Sendable {
             link.id.rawValue, record.scope.merchantID, record.scope.livemode, link.status.rawValue, link.reusable, link.maxPayments,
             link.paymentsCount, totals.currency.code, totals.amountSubtotal, totals.amountTax, totals.amountTotal,
             JSONText.encode(totals.lines.map(StoredCheckoutLine.init)), record.description,
-            record.customer.map { JSONText.encode(CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale)) },
+            record.customer.map { JSONText.encode(CustomerObject($0)) },
             record.successURL, record.userType, record.channel.rawValue, record.country, JSONText.encode(record.metadata),
             record.checkoutSessionID?.rawValue, record.currentSessionID?.rawValue, record.sentVia?.rawValue, record.sentAt,
             record.deliveredAt, link.openedAt, record.reminderSentAt, link.expiresAt, link.completedAt, link.deactivatedAt,
@@ -80,7 +80,7 @@ struct PaymentLinkRepository: Sendable {
         let link = record.link
         try await tx.raw("""
             UPDATE payment_links SET status = \(bind: link.status.rawValue), payments_count = \(bind: link.paymentsCount), \
-            customer = \(bind: record.customer.map { JSONText.encode(CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale)) }), \
+            customer = \(bind: record.customer.map { JSONText.encode(CustomerObject($0)) }), \
             current_session_id = \(bind: record.currentSessionID?.rawValue), sent_via = \(bind: record.sentVia?.rawValue), \
             sent_at = \(bind: record.sentAt), delivered_at = \(bind: record.deliveredAt), opened_at = \(bind: link.openedAt), \
             reminder_sent_at = \(bind: record.reminderSentAt), completed_at = \(bind: link.completedAt), \
@@ -178,7 +178,7 @@ struct PaymentLinkRepository: Sendable {
                 amountTotal: try row.decode(column: "amount_total", as: Int64.self),
                 currency: currency),
             description: try row.optional("description"),
-            customer: customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            customer: customer.map(\.details),
             successURL: try row.optional("success_url"),
             userType: try row.optional("user_type"),
             channel: try stored.parse(try row.decode(column: "channel", as: String.self), column: "channel"),

@@ -96,7 +96,7 @@ extension Presenter {
             amountTotal: totals.amountTotal,
             currency: totals.currency.code,
             lineItems: totals.lines.map(CheckoutSessionObject.LineItem.init),
-            customer: record.customer.map { CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            customer: record.customer.map { CustomerObject($0) },
             customerReference: record.customerReference,
             purchaseReference: record.purchaseReference,
             successURL: record.successURL,

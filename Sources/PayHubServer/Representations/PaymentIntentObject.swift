@@ -1,3 +1,4 @@
+import PayHubConnectors
 import Foundation
 import PayHubCore
 import Vapor
@@ -43,11 +44,77 @@ struct PaymentIntentObject: Content, Equatable {
     }
 }
 
+/// The customer as the API shows it and PayHub stores it (JSON): `CustomerDetails` in the API's names.
 struct CustomerObject: Codable, Equatable, Sendable {
     var name: String?
     var email: String?
     var phone: String?
     var locale: String?
+    var address: AddressObject?
+    var taxID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, email, phone, locale, address
+        case taxID = "tax_id"
+    }
+
+    init(name: String? = nil, email: String? = nil, phone: String? = nil, locale: String? = nil, address: AddressObject? = nil, taxID: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.locale = locale
+        self.address = address
+        self.taxID = taxID
+    }
+
+    init(_ details: CustomerDetails) {
+        self.init(
+            name: details.name, email: details.email, phone: details.phone, locale: details.locale,
+            address: details.address.map(AddressObject.init), taxID: details.taxID)
+    }
+
+    var details: CustomerDetails {
+        CustomerDetails(name: name, email: email, phone: phone, locale: locale, address: address?.postalAddress, taxID: taxID)
+    }
+}
+
+/// A postal address in Stripe's names: `line1`, `line2`, `city`, `postal_code`, `state`, `country` (ISO 3166-1 alpha-2).
+struct AddressObject: Codable, Equatable, Sendable {
+    var line1: String?
+    var line2: String?
+    var city: String?
+    var postalCode: String?
+    var state: String?
+    var country: String
+
+    enum CodingKeys: String, CodingKey {
+        case line1, line2, city, state, country
+        case postalCode = "postal_code"
+    }
+
+    static let shape: FieldShape = .object([
+        "line1": .value, "line2": .value, "city": .value, "postal_code": .value, "state": .value, "country": .value,
+    ])
+
+    init(line1: String?, line2: String?, city: String?, postalCode: String?, state: String?, country: String) {
+        self.line1 = line1
+        self.line2 = line2
+        self.city = city
+        self.postalCode = postalCode
+        self.state = state
+        self.country = country
+    }
+
+    init(_ address: PostalAddress) {
+        self.init(
+            line1: address.lines.first, line2: address.lines.count > 1 ? address.lines.dropFirst().joined(separator: ", ") : nil,
+            city: address.city.isEmpty ? nil : address.city, postalCode: address.postalCode, state: address.region,
+            country: address.countryCode)
+    }
+
+    var postalAddress: PostalAddress {
+        PostalAddress(lines: [line1, line2].compactMap { $0 }, city: city ?? "", postalCode: postalCode, region: state, countryCode: country)
+    }
 }
 
 struct PaymentErrorObject: Codable, Equatable, Sendable {

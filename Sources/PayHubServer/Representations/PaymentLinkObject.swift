@@ -80,7 +80,7 @@ extension Presenter {
             currency: totals.currency.code,
             lineItems: totals.lines.map(CheckoutSessionObject.LineItem.init),
             description: record.description,
-            customer: record.customer.map { CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            customer: record.customer.map { CustomerObject($0) },
             successURL: record.successURL,
             userType: record.userType,
             channel: record.channel.rawValue,

@@ -23,7 +23,7 @@ enum Presenter {
             purchaseReference: record.purchaseReference,
             description: record.description,
             metadata: record.metadata,
-            customer: record.customer.map { CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            customer: record.customer.map { CustomerObject($0) },
             lastPaymentError: intent.lastPaymentError.map(PaymentErrorObject.init),
             cancellationReason: intent.cancellationReason?.rawValue,
             nextAction: intent.status == .requiresAction ? active?.attempt.nextAction.map(NextActionObject.init) : nil,

@@ -28,6 +28,27 @@ enum InputRules {
         if let locale = customer.locale, locale.wholeMatch(of: /[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*/) == nil {
             throw ServiceError.invalid("locale_invalid", "customer.locale must be a language tag such as 'it' or 'fr-CI'.", param: "customer.locale")
         }
+        if let taxID = customer.taxID, taxID.wholeMatch(of: /[A-Za-z0-9]{2,30}/) == nil {
+            throw ServiceError.invalid(
+                "tax_id_invalid", "customer.tax_id must be 2 to 30 letters and digits, such as IT01234567890 or RSSMRA85T10A562S.",
+                param: "customer.tax_id")
+        }
+        if let address = customer.address { try self.address(address, param: "customer.address") }
+    }
+
+    static func address(_ address: AddressObject, param: String) throws {
+        for (value, name, max) in [(address.line1, "line1", 200), (address.line2, "line2", 200), (address.city, "city", 100), (address.state, "state", 100)] {
+            try text(value, max: max, param: "\(param).\(name)")
+            if value?.contains("\n") == true {
+                throw ServiceError.invalid("parameter_invalid", "\(param).\(name) is one line.", param: "\(param).\(name)")
+            }
+        }
+        if let postal = address.postalCode, postal.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9 -]{0,15}/) == nil {
+            throw ServiceError.invalid("parameter_invalid", "\(param).postal_code must be up to 16 letters, digits, spaces and dashes.", param: "\(param).postal_code")
+        }
+        guard address.country.wholeMatch(of: /[A-Z]{2}/) != nil else {
+            throw ServiceError.invalid("country_invalid", "\(param).country must be an ISO 3166-1 alpha-2 code such as IT.", param: "\(param).country")
+        }
     }
 
     static let cardTokenMissing = ServiceError.invalid(

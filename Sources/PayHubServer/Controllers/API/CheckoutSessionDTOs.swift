@@ -49,7 +49,7 @@ struct CreateCheckoutSessionRequest: StrictRequest {
     static let shape: [String: FieldShape] = [
         "amount": .value, "currency": .value,
         "line_items": .array(.object(["name": .value, "quantity": .value, "unit_amount": .value, "tax_rate": .value, "category": .value])),
-        "customer": .object(["name": .value, "email": .value, "phone": .value, "locale": .value]),
+        "customer": .object(CreatePaymentIntentRequest.customerShape),
         "customer_reference": .value, "purchase_reference": .value, "success_url": .value, "cancel_url": .value, "locale": .value,
         "capture_method": .value, "expires_at": .value, "metadata": .metadata, "user_type": .value, "channel": .value, "country": .value,
         "theme": .object(CheckoutThemeChanges.shape),

@@ -1,12 +1,12 @@
 import Foundation
 
 struct CreatePaymentIntentRequest: StrictRequest {
-    struct Customer: Codable, Sendable {
-        var name: String?
-        var email: String?
-        var phone: String?
-        var locale: String?
-    }
+    typealias Customer = CustomerObject
+
+    /// The customer's fields, as every request that takes a customer accepts them.
+    static let customerShape: [String: FieldShape] = [
+        "name": .value, "email": .value, "phone": .value, "locale": .value, "address": AddressObject.shape, "tax_id": .value,
+    ]
 
     var amount: Int64
     var currency: String
@@ -27,7 +27,7 @@ struct CreatePaymentIntentRequest: StrictRequest {
     static let shape: [String: FieldShape] = [
         "amount": .value, "currency": .value, "capture_method": .value, "customer_reference": .value,
         "purchase_reference": .value, "description": .value, "metadata": .metadata,
-        "customer": .object(["name": .value, "email": .value, "phone": .value, "locale": .value]),
+        "customer": .object(customerShape),
     ]
 }
 

@@ -8,15 +8,18 @@ struct CreateSubscriptionRequest: StrictRequest {
         var email: String?
         var phone: String?
         var locale: String?
+        var address: AddressObject?
+        var taxID: String?
         var customerReference: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, email, phone, locale
+            case name, email, phone, locale, address
+            case taxID = "tax_id"
             case customerReference = "customer_reference"
         }
 
         var details: CreatePaymentIntentRequest.Customer {
-            CreatePaymentIntentRequest.Customer(name: name, email: email, phone: phone, locale: locale)
+            CreatePaymentIntentRequest.Customer(name: name, email: email, phone: phone, locale: locale, address: address, taxID: taxID)
         }
     }
 
@@ -57,7 +60,7 @@ struct CreateSubscriptionRequest: StrictRequest {
     }
 
     static let shape: [String: FieldShape] = [
-        "customer": .object(["name": .value, "email": .value, "phone": .value, "locale": .value, "customer_reference": .value]),
+        "customer": .object(CreatePaymentIntentRequest.customerShape.merging(["customer_reference": .value]) { $1 }),
         "amount": .value, "currency": .value, "line_items": CreateCheckoutSessionRequest.shape["line_items"]!, "description": .value,
         "interval": .value, "interval_count": .value, "trial_days": .value, "start_date": .value, "end_date": .value,
         "max_renewals": .value, "renewal": .value, "dunning_end": .value, "success_url": .value, "cancel_url": .value,

@@ -46,7 +46,7 @@ final class PaymentIntentModel: Model, @unchecked Sendable {
         purchaseReference = record.purchaseReference
         paymentDescription = record.description
         metadata = JSONText.encode(record.metadata)
-        customer = record.customer.map { JSONText.encode(CustomerObject(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale)) }
+        customer = record.customer.map { JSONText.encode(CustomerObject($0)) }
         createdAt = intent.createdAt
         idempotencyKey = record.idempotencyKey
         update(from: intent)
@@ -75,7 +75,7 @@ final class PaymentIntentModel: Model, @unchecked Sendable {
             intent: intent, scope: TenantScope(merchantID: merchantID, livemode: livemode),
             customerReference: customerReference, purchaseReference: purchaseReference, description: paymentDescription,
             metadata: try row.json([String: String].self, metadata, column: "metadata"),
-            customer: customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            customer: customer.map(\.details),
             idempotencyKey: idempotencyKey)
     }
 

@@ -53,8 +53,7 @@ extension PaymentLinkService {
 
     /// The session's customer with the recipient the customer typed, checked as an intent's customer is.
     private static func customer(_ customer: CustomerDetails?, recipient: String, via channel: PaymentLinkChannel) throws -> CustomerDetails {
-        var input = CreatePaymentIntentRequest.Customer(
-            name: customer?.name, email: customer?.email, phone: customer?.phone, locale: customer?.locale)
+        var input = customer.map(CustomerObject.init) ?? CustomerObject()
         let trimmed = recipient.trimmingCharacters(in: .whitespaces)
         switch channel {
         case .email: input.email = trimmed
@@ -67,6 +66,6 @@ extension PaymentLinkService {
             error.param = channel == .email ? "email" : "phone"
             throw error
         }
-        return CustomerDetails(name: input.name, email: input.email, phone: input.phone, locale: input.locale)
+        return input.details
     }
 }

@@ -39,7 +39,7 @@ struct PaymentLinkService: Sendable {
         try InputRules.customer(input.customer)
         try InputRules.url(input.successURL, param: "success_url")
         let attributes = try CheckoutInputRules.attributes(userType: input.userType, channel: input.channel, country: input.country)
-        let customer = input.customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) }
+        let customer = input.customer.map(\.details)
         let send = try Self.channel(input.send, param: "send")
         if let send { _ = try Self.recipient(of: customer, via: send) }
 

@@ -158,7 +158,11 @@ struct InvoiceIssuer: Sendable {
     /// The customer as known from the intent (or its session); a customer without a name is named by its email.
     static func buyer(_ customer: CustomerDetails?) -> InvoiceParty {
         let name = [customer?.name, customer?.email, customer?.phone].compactMap { $0 }.first { $0.contains(where: { !$0.isWhitespace }) }
-        return InvoiceParty(name: name ?? "—", address: nil, email: customer?.email, phone: customer?.phone)
+        // A tax id with a country prefix (IT01234567890) is a VAT id; a national code (a codice fiscale) is not.
+        let vatID = customer?.taxID.flatMap { $0.prefix(2).allSatisfy(\.isLetter) && $0.dropFirst(2).allSatisfy(\.isNumber) ? $0.uppercased() : nil }
+        return InvoiceParty(
+            name: name ?? "—", address: customer?.address, vatID: vatID, taxCode: vatID == nil ? customer?.taxID?.uppercased() : nil,
+            email: customer?.email, phone: customer?.phone)
     }
 
     /// What the customer recognises of the method: a mobile money number's last four digits with its network.

@@ -73,7 +73,7 @@ struct PaymentService: Sendable {
             intent: PaymentIntent(id: context.ids.make(), amount: money, captureMethod: captureMethod, createdAt: now),
             scope: scope, customerReference: input.customerReference, purchaseReference: input.purchaseReference,
             description: input.description, metadata: input.metadata ?? [:],
-            customer: input.customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            customer: input.customer.map(\.details),
             idempotencyKey: idempotencyKey)
     }
 

@@ -61,7 +61,7 @@ struct SubscriptionService: Sendable {
         let attributes = try CheckoutInputRules.attributes(userType: input.userType, channel: input.channel, country: input.country)
         let record = SubscriptionRecord(
             subscription: subscription, scope: scope, renewal: renewal, lines: totals.lines,
-            customer: input.customer.map { CustomerDetails(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+            customer: input.customer.map(\.details.details),
             customerReference: input.customer?.customerReference, description: input.description, metadata: input.metadata ?? [:],
             userType: attributes.userType, channel: attributes.channel ?? .web, country: attributes.country, savedMethod: nil,
             savedMethodAccountID: nil, testClockID: clock?.id, checkoutSessionID: prepared?.record.id, trialWillEndSent: false,
