@@ -31,5 +31,6 @@ enum PayHubMigrations {
         M131_CreateInvoices(),
         M132_AddInvoiceToNotifications(),
         M140_CreateSubscriptions(),
+        M141_AddSubscriptionToCheckoutSessions(),
     ]
 }

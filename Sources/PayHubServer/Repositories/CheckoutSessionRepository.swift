@@ -11,7 +11,8 @@ struct CheckoutSessionRepository: Sendable {
     private static let columns = """
         id, merchant_id, livemode, status, payment_intent_id, currency, amount_subtotal, amount_tax, amount_total, \
         line_items, customer, customer_reference, purchase_reference, success_url, cancel_url, locale, user_type, \
-        channel, country, metadata, expires_at, completed_at, expired_at, created_at, updated_at, idempotency_key, theme
+        channel, country, metadata, expires_at, completed_at, expired_at, created_at, updated_at, idempotency_key, theme, \
+        subscription_id
         """
 
     func insert(_ record: CheckoutSessionRecord, on tx: any SQLDatabase) async throws {
@@ -24,6 +25,7 @@ struct CheckoutSessionRepository: Sendable {
             record.customerReference, record.purchaseReference, record.successURL, record.cancelURL, record.locale, record.userType,
             record.channel?.rawValue, record.country, JSONText.encode(record.metadata), session.expiresAt, session.completedAt,
             session.expiredAt, session.createdAt, session.updatedAt, record.idempotencyKey, record.theme.map(JSONText.encode),
+            record.subscriptionID?.rawValue,
         ]
         try await tx.raw("INSERT INTO checkout_sessions (\(unsafeRaw: Self.columns)) VALUES (\(binds: values))").run()
     }
@@ -130,7 +132,8 @@ struct CheckoutSessionRepository: Sendable {
             country: try row.optional("country"),
             metadata: try stored.json([String: String].self, try row.decode(column: "metadata", as: String.self), column: "metadata"),
             idempotencyKey: try row.optional("idempotency_key"),
-            theme: try (try row.optional("theme", as: String.self)).map { try stored.json(CheckoutThemeChanges.self, $0, column: "theme") })
+            theme: try (try row.optional("theme", as: String.self)).map { try stored.json(CheckoutThemeChanges.self, $0, column: "theme") },
+            subscriptionID: try (try row.optional("subscription_id", as: String.self)).map { try stored.id($0, column: "subscription_id") })
     }
 }
 

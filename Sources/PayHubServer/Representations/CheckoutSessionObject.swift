@@ -30,6 +30,9 @@ struct CheckoutSessionObject: Content, Equatable {
     var status: String
     /// The hosted page the shop sends its customer to.
     var url: String
+    /// `payment`, or `subscription` when it takes a subscription's payment (the method is saved for its renewals).
+    var mode: String
+    @AlwaysEncoded var subscription: String?
     var paymentIntent: String
     var amountSubtotal: Int64
     var amountTax: Int64
@@ -55,7 +58,7 @@ struct CheckoutSessionObject: Content, Equatable {
     var updated: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, object, livemode, status, url, currency, customer, locale, channel, country, metadata, created, updated, theme
+        case id, object, livemode, status, url, mode, subscription, currency, customer, locale, channel, country, metadata, created, updated, theme
         case paymentIntent = "payment_intent"
         case amountSubtotal = "amount_subtotal"
         case amountTax = "amount_tax"
@@ -90,6 +93,8 @@ extension Presenter {
             livemode: record.scope.livemode,
             status: session.status.rawValue,
             url: CheckoutRoute.page.url(session.id, publicBaseURL: publicBaseURL),
+            mode: record.subscriptionID == nil ? "payment" : "subscription",
+            subscription: record.subscriptionID?.rawValue,
             paymentIntent: session.paymentIntentID.rawValue,
             amountSubtotal: totals.amountSubtotal,
             amountTax: totals.amountTax,

@@ -23,6 +23,9 @@ struct CheckoutSessionRecord: Sendable, Equatable {
     var idempotencyKey: String?
     /// What this session changes in the merchant's theme.
     var theme: CheckoutThemeChanges? = nil
+    /// The subscription whose payment (its first, or a renewal's recovery) this session takes: the session's mode
+    /// is then `subscription`, and the provider saves the method for the renewals.
+    var subscriptionID: SubscriptionID? = nil
 
     var id: CheckoutSessionID { session.id }
 }

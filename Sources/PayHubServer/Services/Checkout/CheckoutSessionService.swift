@@ -76,7 +76,8 @@ struct CheckoutSessionService: Sendable {
             scope: scope, customer: intent.customer, customerReference: input.customerReference,
             purchaseReference: input.purchaseReference, successURL: input.successURL, cancelURL: input.cancelURL, locale: locale,
             userType: attributes.userType, channel: attributes.channel, country: attributes.country, metadata: input.metadata ?? [:],
-            idempotencyKey: RequestIdempotency.key, theme: input.theme)
+            idempotencyKey: RequestIdempotency.key, theme: input.theme,
+            subscriptionID: intentMetadata[SubscriptionPaymentMetadata.subscriptionKey].flatMap(SubscriptionID.init(validating:)))
         let intentData = JSONText.encode(Presenter.paymentIntent(PaymentIntentAggregate(intent: intent, attempts: [])))
         return Prepared(intent: intent, record: record, intentData: intentData)
     }

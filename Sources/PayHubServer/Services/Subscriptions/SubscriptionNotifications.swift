@@ -73,7 +73,7 @@ enum SubscriptionRecovery {
         let prepared = try sessions.prepare(
             CreateCheckoutSessionRequest(
                 amount: s.amount.minorUnits, currency: s.amount.currency.code, lineItems: nil,
-                customer: record.customer.map { .init(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) },
+                customer: record.customer.map(CustomerObject.init),
                 customerReference: record.customerReference, metadata: record.metadata, userType: record.userType,
                 channel: record.channel.rawValue, country: record.country),
             in: record.scope, intentMetadata: SubscriptionPaymentMetadata(subscriptionID: s.id, period: period).entries, at: context.clock.now())
