@@ -84,9 +84,16 @@ struct SubscriptionRepository: Sendable {
             AND livemode = \(bind: scope.livemode) AND status NOT IN ('incomplete_expired', 'canceled', 'expired') \
             ORDER BY created_at, id
             """).all()
-        var ids: [SubscriptionID] = []
-        for row in rows { ids.append(try SubscriptionID(parsing: try row.decode(column: "id", as: String.self))) }
-        return ids
+        // Parsed in a synchronous function: a typed-throws initializer in this async one crashes the release
+        // optimizer (CONTRIBUTING.md).
+        return try rows.map(Self.subscriptionID(row:))
+    }
+
+    @inline(never)
+    private static func subscriptionID(row: any SQLRow) throws -> SubscriptionID {
+        let raw = try row.decode(column: "id", as: String.self)
+        guard let id = SubscriptionID(validating: raw) else { throw StoredValueInvalid(table: table, column: "id", id: raw) }
+        return id
     }
 
     /// Saves what `SubscriptionMachine` changes and what PayHub learns along the way (method, dunning, recovery).

@@ -5,23 +5,9 @@ import Vapor
 /// An invoice or a credit note as the API shows it (and its `*.finalized` events carry): everything it says, the
 /// amounts per line, per VAT rate and in total, and where its renderings are.
 struct InvoiceObject: Content {
-    struct Address: Content, Equatable {
-        var lines: [String]
-        var city: String
-        @AlwaysEncoded var postalCode: String?
-        @AlwaysEncoded var region: String?
-        var country: String
-
-        enum CodingKeys: String, CodingKey {
-            case lines, city, region, country
-            case postalCode = "postal_code"
-        }
-    }
-
-    struct Electronic: Content, Equatable {
-        var scheme: String
-        var identifier: String
-    }
+    /// The same shapes as the settings' (an invoice copies its seller from them).
+    typealias Address = InvoiceSettingsObject.Address
+    typealias Electronic = InvoiceSettingsObject.Electronic
 
     struct Party: Content, Equatable {
         var name: String
