@@ -111,7 +111,7 @@ extension PaymentLinkService {
     /// Inside the link's transaction: a new checkout session for the link's order, with its own intent and expiry
     /// job, as `CheckoutSessionService.create` makes them. It lasts a session's usual day, or until the link ends.
     func startSession(for record: PaymentLinkRecord, at now: Date, on tx: any SQLDatabase) async throws -> CheckoutSessionRecord {
-        let customer = record.customer.map { CreatePaymentIntentRequest.Customer(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) }
+        let customer = record.customer.map(CustomerObject.init)
         let intent = try payments.newIntent(
             CreatePaymentIntentRequest(
                 amount: record.totals.amountTotal, currency: record.totals.currency.code, captureMethod: nil, customerReference: nil,

@@ -78,7 +78,7 @@ enum SubscriptionChanges {
                 amount: s.amount.minorUnits, currency: s.amount.currency.code, captureMethod: nil,
                 customerReference: record.customerReference, purchaseReference: nil,
                 description: record.description ?? "Subscription \(s.id.rawValue), period \(period)", metadata: metadata,
-                customer: record.customer.map { .init(name: $0.name, email: $0.email, phone: $0.phone, locale: $0.locale) }),
+                customer: record.customer.map(CustomerObject.init)),
             in: record.scope, idempotencyKey: nil, at: payments.context.clock.now())
         let data = JSONText.encode(Presenter.paymentIntent(PaymentIntentAggregate(intent: intent, attempts: [])))
         try await payments.insert(created: intent, data: data, on: tx)
