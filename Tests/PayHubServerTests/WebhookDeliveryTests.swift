@@ -1,6 +1,8 @@
 import Crypto
 import Fluent
 import Foundation
+import PayHubCore
+import SQLKit
 @testable import PayHubServer
 import XCTVapor
 
@@ -29,10 +31,12 @@ final class WebhookDeliveryTests: XCTestCase {
             let refundsOnly = try await endpoint(hub, url: "http://127.0.0.1:9/refunds", events: ["refund.*"])
             let paid = try await hub.pay()
             _ = try await hub.request(.POST, "/v1/refunds", json: ["payment_intent": paid.id, "amount": 100])
-            let delivered = try await hub.deliveryWorker.runOnce()
-            XCTAssertEqual(delivered, 4, "3 events to the catch-all endpoint, 1 to the refunds endpoint")
+            let runs = try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(runs, 2, "one run for each endpoint owed something")
+            XCTAssertEqual(hub.transport.sent.count, 4, "3 events to the catch-all endpoint, 1 to the refunds endpoint")
             let again = try await hub.deliveryWorker.runOnce()
             XCTAssertEqual(again, 0)
+            XCTAssertEqual(hub.transport.sent.count, 4)
 
             let sent = hub.transport.sent
             let toAll = sent.filter { $0.url.hasSuffix("/hook") }
@@ -60,6 +64,7 @@ final class WebhookDeliveryTests: XCTestCase {
             hub.clock.advance(6)
             deliveryRuns = try await hub.deliveryWorker.runOnce()
             XCTAssertEqual(deliveryRuns, 1)
+            XCTAssertEqual(hub.transport.sent.count, 2)
             hub.transport.answer { _ in WebhookResponse(status: 200, headers: [], bodyExcerpt: "ok") }
             hub.clock.advance(331)
             deliveryRuns = try await hub.deliveryWorker.runOnce()
@@ -198,6 +203,104 @@ final class WebhookDeliveryTests: XCTestCase {
         }
     }
 
+    func testDeliveriesMadeWhileTheEndpointsJobIsEndingAreNeverLeftBehind() async throws {
+        // No periodic claim rescues a delivery here (the interval is a minute): only the job's own hand-over does.
+        try await withEachDatabase(environment: ["PAYHUB_WORKER_INTERVAL": "60"]) { hub in
+            _ = try await endpoint(hub)
+            let worker = hub.deliveryWorker
+            let running = Task { await worker.run() }
+            try await eventually { hub.context.jobHandoff.lease(for: .webhookDelivery) != nil }
+            // Bursts with pauses, so the endpoint's job keeps running out of work and ending while more arrives.
+            for burst in 0..<12 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<(burst % 3 + 1) {
+                        group.addTask { _ = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"]) }
+                    }
+                    try await group.waitForAll()
+                }
+                try await Task.sleep(nanoseconds: UInt64(burst % 4) * 2_000_000)
+            }
+            let made = try await hub.storedDeliveries().count
+            XCTAssertEqual(made, 24)
+            try await eventually { hub.transport.sent.count >= made }
+            try await Task.sleep(nanoseconds: 100_000_000)
+            running.cancel()
+            await running.value
+            let ids = hub.transport.sent.compactMap { $0.headers["webhook-id"] }
+            XCTAssertEqual(ids.count, made, "every delivery was sent, none twice")
+            XCTAssertEqual(Set(ids).count, made)
+            let owed = try await hub.storedDeliveries(status: "pending").count
+            XCTAssertEqual(owed, 0)
+            let jobs = try await hub.scheduler.list()
+            XCTAssertTrue(jobs.isEmpty, "an endpoint owed nothing has no job: \(jobs)")
+        }
+    }
+
+    func testADeliveryAddedAsTheEndpointsJobEndsGetsTheJobBack() async throws {
+        try await withEachDatabase { hub in
+            let hook = try await endpoint(hub)
+            let endpointID = try WebhookEndpointID(parsing: hook.id)
+            let context = hub.context
+            let db = hub.app.db
+            let isPostgres = context.transactor.isPostgres
+            try await context.transactor.writeSQL(on: db) { tx in
+                try await WebhookDeliveryJob.ensure(endpoint: endpointID, context: context, on: tx)
+            }
+            let now = context.clock.now()
+            let claimed = try await context.transactor.writeSQL(on: db) { tx in
+                try await JobStore.claim(
+                    kinds: [.webhookDelivery], limit: 1, now: now, leaseUntil: now.addingTimeInterval(60), token: "lease-1",
+                    skipLocked: isPostgres, on: tx)
+            }
+            let job = try XCTUnwrap(claimed.first)
+            // The job finds nothing due and is about to end...
+            let outcome = try await WebhookDeliveryJob(context: context, db: db, logger: hub.app.logger).run(job)
+            XCTAssertEqual(outcome.next, .done)
+            let record: @Sendable (any SQLDatabase) async throws -> Void = { tx in
+                try await EventRecorder(context: context).record(
+                    [.paymentIntentCreated], data: "{}", objectID: "pi_late", merchantID: hub.merchant.id, livemode: false, on: tx)
+            }
+            let finish: @Sendable () async throws -> Void = {
+                try await context.transactor.writeSQL(on: db) { tx in
+                    guard try await JobStore.finish(job, outcome.next, now: now, on: tx) else { throw JobLeaseLost(id: job.id) }
+                    try await outcome.writes?(tx)
+                }
+            }
+            if isPostgres {
+                // ...while an event's transaction, not yet committed, adds a delivery for it.
+                let recorded = AsyncStream<Void>.makeStream()
+                let commit = AsyncStream<Void>.makeStream()
+                let event = Task {
+                    try await db.transaction { tx in
+                        try await record(tx.sql)
+                        recorded.continuation.yield()
+                        for await _ in commit.stream { break }
+                    }
+                }
+                for await _ in recorded.stream { break }
+                let ending = Task { try await finish() }
+                try await Task.sleep(nanoseconds: 300_000_000)
+                commit.continuation.yield()
+                try await event.value
+                try await ending.value
+            } else {
+                // ...after an event's transaction added a delivery for it (the writer runs them in turn).
+                try await context.transactor.writeSQL(on: db) { tx in try await record(tx) }
+                try await finish()
+            }
+            let jobs = try await hub.scheduler.list()
+            XCTAssertEqual(jobs.map(\.kind), ["webhook.deliver"], "the endpoint is owed a delivery, so it has its job again")
+            try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(hub.transport.sent.count, 1)
+        }
+    }
+
+    /// Waits (on real time, only so a broken test ends) until `condition` holds.
+    private func eventually(_ condition: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while try await !condition() && Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+    }
+
     func testReceiverURLsAreValidated() async throws {
         try await withEachDatabase(environment: ["PAYHUB_WEBHOOK_ALLOW_PRIVATE": "false"]) { hub in
             for url in ["ftp://example.com/x", "not a url", "http://user:pw@example.com/x", "/relative"] {
@@ -223,20 +326,24 @@ final class WebhookDeliveryTests: XCTestCase {
         let databaseName = String(URLComponents(string: first.context.config.databaseURL ?? "")?.path.dropFirst() ?? "")
         let second = try await TestHub.start(.postgres(adminURL: adminURL), databaseName: databaseName, migrate: false)
         do {
-            let hook = try await endpoint(first)
-            XCTAssertFalse(hook.id.isEmpty)
-            for _ in 0..<40 { _ = try await first.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"]) }
-            async let a = first.deliveryWorker.runOnce(limit: 10)
-            async let b = second.deliveryWorker.runOnce(limit: 10)
-            async let c = first.deliveryWorker.runOnce(limit: 10)
-            async let d = second.deliveryWorker.runOnce(limit: 10)
+            // Eight endpoints, each owed 20 events: one job each, which one process at a time runs.
+            var hooks: [String] = []
+            for index in 0..<8 { hooks.append(try await endpoint(first, url: "http://127.0.0.1:9/hook\(index)").id) }
+            XCTAssertEqual(Set(hooks).count, 8)
+            for _ in 0..<20 { _ = try await first.request(.POST, "/v1/payment_intents", json: ["amount": 100, "currency": "EUR"]) }
+            async let a = first.deliveryWorker.runOnce(limit: 1)
+            async let b = second.deliveryWorker.runOnce(limit: 1)
+            async let c = first.deliveryWorker.runOnce(limit: 1)
+            async let d = second.deliveryWorker.runOnce(limit: 1)
             let runs = try await [a, b, c, d].reduce(0, +)
-            XCTAssertEqual(runs, 40, "every delivery ran exactly once between the four claimers")
-            let ids = (first.transport.sent + second.transport.sent).compactMap { $0.headers["webhook-id"] }
-            XCTAssertEqual(ids.count, 40)
-            XCTAssertEqual(Set(ids).count, 40, "no event delivered twice")
+            XCTAssertEqual(runs, 8, "every endpoint's job ran exactly once between the four claimers")
+            let sent = (first.transport.sent + second.transport.sent).map { "\($0.url) \($0.headers["webhook-id"] ?? "")" }
+            XCTAssertEqual(sent.count, 160)
+            XCTAssertEqual(Set(sent).count, 160, "no event delivered twice to one endpoint")
             XCTAssertFalse(first.transport.sent.isEmpty, "the first process took part")
             XCTAssertFalse(second.transport.sent.isEmpty, "the second process took part")
+            let owed = try await first.storedDeliveries(status: "pending").count
+            XCTAssertEqual(owed, 0)
         } catch {
             XCTFail("\(error)")
         }

@@ -43,7 +43,8 @@ enum JobStore {
     static func claim(
         kinds: [JobKind], limit: Int, now: Date, leaseUntil: Date, token: String, skipLocked: Bool, on db: any SQLDatabase
     ) async throws -> [ClaimedJob] {
-        let lock: SQLQueryString = skipLocked ? "FOR UPDATE SKIP LOCKED" : ""
+        // A claim changes no key: it must not wait for (or skip) rows that writers only key-share lock.
+        let lock: SQLQueryString = skipLocked ? "FOR NO KEY UPDATE SKIP LOCKED" : ""
         let kindList = SQLList(kinds.map { SQLBind($0.rawValue) })
         let rows = try await db.raw("""
             UPDATE jobs SET lease_token = \(bind: token), lease_expires_at = \(bind: leaseUntil), attempts = attempts + 1, \
@@ -65,6 +66,23 @@ enum JobStore {
                 maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
                 leaseToken: token)
         }
+    }
+
+    /// Where the job with this id stands; nil when there is none. `lockingKey` (PostgreSQL) holds a key-share lock on
+    /// its row until the transaction ends: the row cannot be deleted meanwhile, though claims and renewals go on.
+    static func state(of id: String, lockingKey: Bool, on db: any SQLDatabase) async throws -> JobStatus? {
+        let lock: SQLQueryString = lockingKey ? "FOR KEY SHARE" : ""
+        guard let row = try await db.raw("SELECT status FROM jobs WHERE id = \(bind: id) \(lock)").first() else { return nil }
+        let status = try row.decode(column: "status", as: String.self)
+        return try StoredValueInvalid.parse(status, as: JobStatus.self, table: "jobs", column: "status", id: id)
+    }
+
+    /// Extends a running job's lease; false when it was lost.
+    static func renew(_ job: ClaimedJob, until: Date, now: Date, on db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("""
+            UPDATE jobs SET lease_expires_at = \(bind: until), updated_at = \(bind: now) \
+            WHERE id = \(bind: job.id) AND lease_token = \(bind: job.leaseToken) RETURNING id
+            """).first() != nil
     }
 
     /// Records how a run ended; false when the lease was lost (nothing was written).

@@ -90,14 +90,6 @@ struct EventRepository: Sendable {
             """).run()
     }
 
-    /// Ends a delivery without a try: its endpoint was disabled or deleted.
-    func cancel(_ delivery: PendingDelivery, at now: Date, on db: any SQLDatabase) async throws {
-        try await db.raw("""
-            UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.canceled.rawValue), updated_at = \(bind: now) \
-            WHERE id = \(bind: delivery.id.rawValue)
-            """).run()
-    }
-
     // MARK: - Reads
 
     func event(_ id: EventID, in scope: TenantScope, on db: any SQLDatabase) async throws -> EventRecord? {
@@ -139,13 +131,33 @@ struct EventRepository: Sendable {
         }
     }
 
-    /// The delivery a delivery job names, with its event (the job carries no scope).
-    func pendingDelivery(_ id: WebhookDeliveryID, for _: SystemScope, on db: any SQLDatabase) async throws -> PendingDelivery? {
-        guard let row = try await db.raw("""
+    /// What an endpoint is owed now, oldest first, with the events (the delivery job knows the endpoint only).
+    func dueDeliveries(to endpointID: WebhookEndpointID, for _: SystemScope, at now: Date, limit: Int, on db: any SQLDatabase) async throws -> [PendingDelivery] {
+        try await db.raw("""
             SELECT d.id, d.endpoint_id, d.merchant_id, d.livemode, d.status, d.attempt_count, d.event_id, e.type, e.object_id, \
-            e.data, e.created_at FROM webhook_deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = \(bind: id.rawValue)
-            """).first()
-        else { return nil }
+            e.data, e.created_at FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
+            WHERE d.endpoint_id = \(bind: endpointID.rawValue) AND d.status = \(bind: WebhookDeliveryStatus.pending.rawValue) \
+            AND d.next_attempt_at <= \(bind: now) ORDER BY d.next_attempt_at LIMIT \(bind: limit)
+            """).all().map(Self.pendingDelivery(row:))
+    }
+
+    /// When the endpoint's next owed try is due (now or later); nil when it is owed nothing.
+    func nextTry(to endpointID: WebhookEndpointID, for _: SystemScope, on db: any SQLDatabase) async throws -> Date? {
+        try await db.raw("""
+            SELECT next_attempt_at FROM webhook_deliveries WHERE endpoint_id = \(bind: endpointID.rawValue) \
+            AND status = \(bind: WebhookDeliveryStatus.pending.rawValue) ORDER BY next_attempt_at LIMIT 1
+            """).first()?.decode(column: "next_attempt_at", as: Date.self)
+    }
+
+    /// How many deliveries are owed, across every tenant (for `/metrics`).
+    func pendingDeliveryCount(for _: SystemScope, on db: any SQLDatabase) async throws -> Int {
+        try await db.raw("""
+            SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = \(bind: WebhookDeliveryStatus.pending.rawValue)
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    private static func pendingDelivery(row: any SQLRow) throws -> PendingDelivery {
+        let id = try WebhookDeliveryID(parsing: row.decode(column: "id", as: String.self))
         let scope = TenantScope(
             merchantID: try row.decode(column: "merchant_id", as: String.self), livemode: try row.decode(column: "livemode", as: Bool.self))
         return PendingDelivery(

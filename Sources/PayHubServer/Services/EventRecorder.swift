@@ -23,27 +23,31 @@ struct EventRecorder: Sendable {
         let scope = TenantScope(merchantID: merchantID, livemode: livemode)
         let endpoints = try await WebhookEndpointRepository().subscriptions(in: scope, on: tx)
         let events = EventRepository()
+        var owed: [WebhookEndpointID] = []
         for type in types {
             let event = EventRecord(
                 id: context.ids.make(), scope: scope, type: type, objectID: objectID, data: data, createdAt: now)
             try await events.insert(event, on: tx)
             for endpoint in endpoints where endpoint.receives(type) {
-                try await WebhookDeliveryScheduler.schedule(event: event.id, endpoint: endpoint.endpointID, in: scope, context: context, on: tx)
+                try await events.insertDelivery(context.ids.make(), eventID: event.id, endpointID: endpoint.endpointID, in: scope, at: now, on: tx)
+                if !owed.contains(endpoint.endpointID) { owed.append(endpoint.endpointID) }
             }
+        }
+        for endpointID in owed {
+            try await WebhookDeliveryJob.ensure(endpoint: endpointID, context: context, on: tx)
         }
         try await InvoiceIssuance.eventsRecorded(types, objectID: objectID, in: scope, context: context, on: tx)
     }
 }
 
 enum WebhookDeliveryScheduler {
-    /// A new delivery of an event to an endpoint, and its job, due at once.
+    /// A new delivery of an event to an endpoint, due at once, and the endpoint's job.
     static func schedule(
         event eventID: EventID, endpoint endpointID: WebhookEndpointID, in scope: TenantScope, context: PayHubContext,
         on tx: any SQLDatabase
     ) async throws {
         let id: WebhookDeliveryID = context.ids.make()
-        let now = context.clock.now()
-        try await EventRepository().insertDelivery(id, eventID: eventID, endpointID: endpointID, in: scope, at: now, on: tx)
-        try await JobScheduler.enqueue(WebhookDeliveryJob.job(delivery: id, at: now), context: context, on: tx)
+        try await EventRepository().insertDelivery(id, eventID: eventID, endpointID: endpointID, in: scope, at: context.clock.now(), on: tx)
+        try await WebhookDeliveryJob.ensure(endpoint: endpointID, context: context, on: tx)
     }
 }

@@ -52,10 +52,9 @@ struct EventService: Sendable {
         try await context.transactor.writeSQL(on: db) { tx in
             for endpoint in endpoints {
                 if let deliveryID = try await events.deliveryID(event: event.id, endpoint: endpoint.endpointID, in: scope, on: tx) {
-                    // The delivery's one job is made due again, unless a try is in flight: that try is the redelivery.
+                    // Due again for the endpoint's job; a try in flight records over it: that try is the redelivery.
                     try await events.markPending(deliveryID, in: scope, at: now, on: tx)
-                    try await JobScheduler.enqueue(
-                        WebhookDeliveryJob.job(delivery: deliveryID, at: now), ifExists: .rearm, context: context, on: tx)
+                    try await WebhookDeliveryJob.ensure(endpoint: endpoint.endpointID, context: context, on: tx)
                 } else {
                     try await WebhookDeliveryScheduler.schedule(
                         event: event.id, endpoint: endpoint.endpointID, in: scope, context: context, on: tx)

@@ -8,9 +8,8 @@ extension JobScheduler {
     /// The scheduler with every job PayHub runs, in two lanes: webhook deliveries (whose receivers may be slow)
     /// and everything else.
     static func standard(context: PayHubContext, db: any Database, logger: Logger) -> JobScheduler {
-        let sql = context.transactor.reader(db)
         let handlers: [any JobHandler] = [
-            WebhookDeliveryJob(context: context, db: sql, logger: logger),
+            WebhookDeliveryJob(context: context, db: db, logger: logger),
             StatusCheckSweep(context: context, db: db, logger: logger),
             SandboxSettlementJob(simulator: SandboxSimulator(context: context, db: db, logger: logger)),
             LateSuccessReversalJob(context: context, db: db, logger: logger),
@@ -75,17 +74,18 @@ struct BackgroundWorkers: LifecycleHandler {
     }
 }
 
-/// Queue depths for `/metrics` (this process's view of the shared database): jobs waiting by kind, attempts and
-/// refunds waiting on their provider.
+/// Queue depths for `/metrics` (this process's view of the shared database): jobs waiting by kind, webhook
+/// deliveries owed, attempts and refunds waiting on their provider.
 enum QueueDepth {
     static func record(context: PayHubContext, db: any Database) async throws -> Int {
         let reader = context.transactor.reader(db)
         let jobs = try await JobStore.pendingCounts(on: reader)
         for (kind, count) in jobs { context.metrics.queueDepth("jobs:\(kind)", count) }
         let (attempts, refunds) = try await PaymentRepository().waitingCountsAcrossTenants(on: reader)
-        context.metrics.queueDepth("webhook_deliveries", jobs[JobKind.webhookDelivery.rawValue] ?? 0)
+        let deliveries = try await EventRepository().pendingDeliveryCount(for: .deliveryWorker, on: reader)
+        context.metrics.queueDepth("webhook_deliveries", deliveries)
         context.metrics.queueDepth("unfinished_attempts", attempts)
         context.metrics.queueDepth("pending_refunds", refunds)
-        return jobs.values.reduce(0, +) + attempts + refunds
+        return jobs.values.reduce(0, +) + deliveries + attempts + refunds
     }
 }

@@ -1,3 +1,4 @@
+import FluentKit
 import Foundation
 import Logging
 import PayHubCore
@@ -7,43 +8,117 @@ extension JobKind {
     static let webhookDelivery = JobKind("webhook.deliver")
 }
 
-/// Delivers one event to one endpoint, as a job of the scheduler: each try is one run, a failed try is retried
-/// on the schedule below (about three days in all), and the delivery log is written in the transaction that
-/// finishes the run, so a process that lost its lease never records a second outcome.
+/// Delivers one endpoint's webhooks, as a job of the scheduler: one job per endpoint that is owed something, so
+/// one process at a time sends to a receiver. A run takes the endpoint's due deliveries in batches (oldest first),
+/// sends a batch at once, and records its outcomes in one transaction that also renews the job's lease; it runs
+/// until nothing is due (or for `runLimit`), then ends, leaving a job behind only if something is still owed.
+/// A failed try is retried on the schedule below (about three days in all) from the delivery's own row.
+///
+/// An event's transaction adds the delivery and makes sure the job exists (`ensure`); on PostgreSQL it holds a
+/// key-share lock on the job's row until it commits, so a run that ends (deleting the row) waits for it and then
+/// sees its delivery.
 struct WebhookDeliveryJob: JobHandler {
     /// Seconds to wait after the n-th failed try.
     static let retrySchedule: [TimeInterval] = [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]
     static var maximumAttempts: Int { retrySchedule.count + 1 }
+    /// How long one run sends before it hands the endpoint back (so a stopping process lets go in time).
+    static let runLimit: Duration = .seconds(5)
 
     struct Payload: Codable, Sendable {
-        var delivery: String
+        var endpoint: String
     }
 
     let context: PayHubContext
-    let db: any SQLDatabase
+    let db: any Database
     let logger: Logger
 
-    var kind: JobKind { .webhookDelivery }
-    var lease: TimeInterval { context.config.webhookTimeout + 30 }
+    private var reader: any SQLDatabase { context.transactor.reader(db) }
 
-    /// The job that delivers `deliveryID`: one per delivery, whatever asks for it.
-    static func job(delivery deliveryID: WebhookDeliveryID, at date: Date) -> NewJob {
+    var kind: JobKind { .webhookDelivery }
+    /// A run's batch lasts at most the receiver's timeout; every batch renews the lease.
+    var lease: TimeInterval { context.config.webhookTimeout + 30 }
+    /// An endpoint's job never gives up: its deliveries count their own tries.
+    var isRecurring: Bool { true }
+
+    /// The job that delivers what `endpointID` is owed: one per endpoint.
+    static func job(endpoint endpointID: WebhookEndpointID, at date: Date) -> NewJob {
         NewJob(
-            kind: .webhookDelivery, payload: Payload(delivery: deliveryID.rawValue), runAt: date,
-            uniqueKey: "webhook:\(deliveryID.rawValue)", maxAttempts: maximumAttempts * 2)
+            kind: .webhookDelivery, payload: Payload(endpoint: endpointID.rawValue), runAt: date,
+            uniqueKey: "webhook-endpoint:\(endpointID.rawValue)", maxAttempts: maximumAttempts * 2)
+    }
+
+    /// Inside the transaction that makes a delivery due: the endpoint's job exists and will see it.
+    static func ensure(endpoint endpointID: WebhookEndpointID, context: PayHubContext, on tx: any SQLDatabase) async throws {
+        let job = job(endpoint: endpointID, at: context.clock.now())
+        let id = job.id(random: { "" })
+        let shareLock = context.transactor.isPostgres
+        for _ in 0..<3 {
+            switch try await JobStore.state(of: id, lockingKey: shareLock, on: tx) {
+            case .pending: return
+            case .failed:
+                try await JobScheduler.enqueue(job, ifExists: .rearm, context: context, on: tx)
+                return
+            case nil:
+                try await JobScheduler.enqueue(job, context: context, on: tx)
+                // Added here, or by a transaction that just committed: either way the row is there to lock now.
+                if !shareLock { return }
+            }
+        }
     }
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
-        let deliveryID = try WebhookDeliveryID(parsing: job.decode(Payload.self).delivery)
-        let now = context.clock.now()
-        guard let delivery = try await EventRepository().pendingDelivery(deliveryID, for: .deliveryWorker, on: db),
-              delivery.status == .pending,
-              let endpoint = try await WebhookEndpointRepository().deliveryTarget(
-                delivery.endpointID, for: .deliveryWorker, opening: context.secrets, at: now, on: db)
-        else { return .done }
-        guard endpoint.isReceiving else {
-            return .done { tx in try await EventRepository().cancel(delivery, at: now, on: tx) }
+        let endpointID = try WebhookEndpointID(parsing: job.decode(Payload.self).endpoint)
+        let events = EventRepository()
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < Self.runLimit {
+            let now = context.clock.now()
+            let due = try await events.dueDeliveries(to: endpointID, for: .deliveryWorker, at: now, limit: context.config.webhookConcurrency, on: reader)
+            guard !due.isEmpty else { break }
+            guard let endpoint = try await WebhookEndpointRepository().deliveryTarget(
+                endpointID, for: .deliveryWorker, opening: context.secrets, at: now, on: reader), endpoint.isReceiving
+            else {
+                // Disabled or deleted: what it was still owed is canceled.
+                let scope = due[0].scope
+                try await finishBatch(job, writing: { tx in
+                    try await events.cancelPendingDeliveries(to: endpointID, in: scope, at: now, on: tx)
+                })
+                continue
+            }
+            let outcomes = await withTaskGroup(of: DeliveryOutcome.self) { group in
+                for delivery in due { group.addTask { await self.send(delivery, to: endpoint) } }
+                return await group.reduce(into: [DeliveryOutcome]()) { $0.append($1) }
+            }
+            try await finishBatch(job, writing: { tx in
+                for outcome in outcomes { try await outcome.write(tx) }
+            })
         }
+        let context = self.context
+        return .done { tx in
+            // Deleting the job's row waited for every transaction still adding to it (their lock); what they
+            // added, or what is due later, gets the job again.
+            guard let next = try await events.nextTry(to: endpointID, for: .deliveryWorker, on: tx) else { return }
+            try await JobScheduler.enqueue(
+                Self.job(endpoint: endpointID, at: max(next, context.clock.now())), context: context, on: tx)
+        }
+    }
+
+    /// Writes a batch's outcomes with the lease renewed, or nothing if another process took the job over.
+    private func finishBatch(_ job: ClaimedJob, writing writes: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        let now = context.clock.now()
+        let leaseUntil = now.addingTimeInterval(lease)
+        try await context.transactor.writeSQL(on: db) { tx in
+            guard try await JobStore.renew(job, until: leaseUntil, now: now, on: tx) else { throw JobLeaseLost(id: job.id) }
+            try await writes(tx)
+        }
+    }
+
+    /// How one try ended, and what to write for it.
+    private struct DeliveryOutcome: Sendable {
+        var write: @Sendable (any SQLDatabase) async throws -> Void
+    }
+
+    private func send(_ delivery: PendingDelivery, to endpoint: WebhookDeliveryTarget) async -> DeliveryOutcome {
+        let now = context.clock.now()
         let event = delivery.event
         let body = StandardWebhookSigner.body(type: event.type.rawValue, createdAt: event.createdAt, data: event.data)
         let headers = StandardWebhookSigner.headers(
@@ -71,31 +146,30 @@ struct WebhookDeliveryJob: JobHandler {
 
         let finishedAt = context.clock.now()
         let logged = attempt
-        func ends(_ status: WebhookDeliveryStatus) -> @Sendable (any SQLDatabase) async throws -> Void {
-            { tx in try await EventRepository().record(logged, of: delivery, status: status, nextTry: nil, at: finishedAt, on: tx) }
+        func ends(_ status: WebhookDeliveryStatus, nextTry: Date? = nil) -> DeliveryOutcome {
+            DeliveryOutcome { tx in
+                try await EventRepository().record(logged, of: delivery, status: status, nextTry: nextTry, at: finishedAt, on: tx)
+            }
         }
         if attempt.succeeded {
             context.metrics.webhookDelivery(outcome: "succeeded")
-            return .done(writing: ends(.succeeded))
+            return ends(.succeeded)
         }
         if attempt.statusCode == 410 {
             context.metrics.webhookDelivery(outcome: "gone")
             logger.warning("webhook endpoint disabled", metadata: ["endpoint": "\(delivery.endpointID)", "reason": "410 Gone"])
             let failed = ends(.failed)
-            return .done { tx in
-                try await failed(tx)
+            return DeliveryOutcome { tx in
+                try await failed.write(tx)
                 try await WebhookEndpointShutdown.disable(
                     delivery.endpointID, reason: "The receiver answered 410 Gone.", in: delivery.scope, now: finishedAt, on: tx)
             }
         }
         context.metrics.webhookDelivery(outcome: "failed")
         let tries = delivery.attemptCount + 1
-        guard tries < Self.maximumAttempts else { return .done(writing: ends(.failed)) }
+        guard tries < Self.maximumAttempts else { return ends(.failed) }
         let scheduled = Self.retrySchedule[tries - 1] * Double.random(in: 0.9...1.1)
-        let next = finishedAt.addingTimeInterval(min(max(scheduled, retryAfter ?? 0), 86400))
-        return JobOutcome(next: .retry(at: next, reason: "receiver answered \(attempt.statusCode.map(String.init) ?? "nothing")")) { tx in
-            try await EventRepository().record(logged, of: delivery, status: .pending, nextTry: next, at: finishedAt, on: tx)
-        }
+        return ends(.pending, nextTry: finishedAt.addingTimeInterval(min(max(scheduled, retryAfter ?? 0), 86400)))
     }
 
     /// `Retry-After` as seconds or an HTTP date.
