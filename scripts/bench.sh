@@ -25,17 +25,33 @@ for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" 
 if [ -z "${KEY:-}" ]; then
     KEY=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['secret_key_test'])" "$DATA/demo-merchant.json")
 fi
+# Waits until the work a run left behind (invoices to issue and render, webhooks owed) is done, so that the next
+# run starts on an idle server and is not charged for it.
+settle() {
+    for _ in $(seq 1 600); do
+        local owed
+        owed=$("$BIN/payhub" jobs --data-dir "$DATA" --status pending --json --limit 10000 2>/dev/null | python3 -c "
+import json, sys
+print(sum(1 for job in json.load(sys.stdin) if job['kind'].startswith(('invoice.', 'webhook.'))))" || echo 0)
+        [ "$owed" = "0" ] && return
+        sleep 0.5
+    done
+    echo "warning: background jobs still pending after 5 minutes" >&2
+}
 echo "machine: $(nproc) cores, $(grep MemTotal /proc/meminfo | awk '{print int($2/1024/1024)" GiB"}'), $(uname -m); database: $([ -n "${DATABASE_URL:-}" ] && echo PostgreSQL || echo "SQLite (synchronous=${PAYHUB_SQLITE_SYNCHRONOUS:-FULL})")"
 for concurrency in ${CONCURRENCY:-1 8 32 64}; do
+    settle
     "$BIN/payhub-bench" --url "http://127.0.0.1:$PORT" --key "$KEY" --concurrency "$concurrency" \
         --duration "${DURATION:-15}" --server-pid "$SERVER"
 done
 if [ -n "${CHECKOUT_CONCURRENCY-32}" ]; then
+    settle
     "$BIN/payhub-bench" checkout-page --url "http://127.0.0.1:$PORT" --key "$KEY" --concurrency "${CHECKOUT_CONCURRENCY:-32}" \
         --duration "${DURATION:-15}" --server-pid "$SERVER"
 fi
 if [ -n "${WEBHOOK_CONCURRENCY-32}" ]; then
     for flag in "" --webhook; do
+        settle
         "$BIN/payhub-bench" --url "http://127.0.0.1:$PORT" --key "$KEY" --concurrency "${WEBHOOK_CONCURRENCY:-32}" \
             --duration "${DURATION:-15}" --server-pid "$SERVER" $flag
     done
