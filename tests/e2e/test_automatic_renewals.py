@@ -44,7 +44,7 @@ class Localstripe:
     def post(self, path: str, form: dict) -> dict:
         response = self.session.post(self.base_url + path, data=form, timeout=30)
         assert response.status_code == 200, (path, response.status_code, response.text)
-        return response.json()
+        return response.json() if response.content.strip() else {}
 
     def get(self, path: str, **params) -> dict:
         response = self.session.get(self.base_url + path, params=params, timeout=30)
