@@ -407,7 +407,13 @@ final class AutomaticRenewalTests: XCTestCase {
             let active = try await s.activeSubscription()
             let reference = try XCTUnwrap(active["provider_subscription"] as? String)
             s.provider.end(reference)
+            // A read-back the provider does not answer is tried again soon, and the job goes on.
+            s.provider.failNext(.retrieve)
             s.hub.clock.advance(ProviderSubscriptions.reconcileInterval + 1)
+            try await s.runProviderJob()
+            let unread = try await s.hub.request(.GET, "/v1/subscriptions/\(active.id)")
+            XCTAssertEqual(unread["status"] as? String, "active")
+            s.hub.clock.advance(ProviderSubscriptions.retryAfterFailure + 1)
             try await s.runProviderJob()
             let ended = try await s.hub.request(.GET, "/v1/subscriptions/\(active.id)")
             XCTAssertEqual(ended["status"] as? String, "canceled", ended.text)

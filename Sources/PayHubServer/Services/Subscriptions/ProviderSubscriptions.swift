@@ -24,6 +24,8 @@ struct ProviderSubscriptions: Sendable {
 
     /// How often an automatic subscription is read back from its provider, whatever its webhooks said.
     static let reconcileInterval: TimeInterval = 6 * 3600
+    /// How soon a read-back the provider did not answer is tried again.
+    static let retryAfterFailure: TimeInterval = 600
 
     /// The provider idempotency key of creating a subscription's provider subscription.
     static func creationKey(_ id: SubscriptionID) -> String { "payhub_subscription_\(id.rawValue)" }
@@ -46,7 +48,13 @@ struct ProviderSubscriptions: Sendable {
         let connectorContext = try context.connectorContext(for: provider.account)
         let result: ConnectorSubscriptionResult
         if let reference = record.providerSubscription {
-            result = try await provider.connector.retrieveSubscription(reference: reference, context: connectorContext)
+            do {
+                result = try await provider.connector.retrieveSubscription(reference: reference, context: connectorContext)
+            } catch let error as ConnectorError {
+                // A read-back that failed is tried again later, never given up: the webhooks still arrive meanwhile.
+                logger.warning("provider subscription not read back", metadata: ["subscription": "\(id)", "why": "\(error)"])
+                return context.clock.now().addingTimeInterval(error.isTransient ? Self.retryAfterFailure : Self.reconcileInterval)
+            }
         } else {
             guard let method = record.savedMethod else {
                 throw ServiceError.conflict("subscription_method_missing", "Subscription \(id) has no saved method to give its provider.")
