@@ -57,8 +57,14 @@ public struct ProviderRenewal: Sendable, Equatable {
     public var paymentReference: String?
     public var periodStart: Date
     public var periodEnd: Date
+    /// The provider's page where the customer pays an unpaid renewal (Stripe's hosted invoice page), when it has one.
+    public var paymentPageURL: String?
 
-    public init(reference: String, amount: Money, paid: Bool, paymentReference: String?, periodStart: Date, periodEnd: Date) {
+    public init(
+        reference: String, amount: Money, paid: Bool, paymentReference: String?, periodStart: Date, periodEnd: Date,
+        paymentPageURL: String? = nil
+    ) {
+        self.paymentPageURL = paymentPageURL
         self.reference = reference
         self.amount = amount
         self.paid = paid

@@ -127,6 +127,7 @@ struct StripeInvoice: Decodable, Sendable, Equatable, StripeIdentified {
     var lines: StripeList<Line>?
     var periodStart: Int64?
     var periodEnd: Int64?
+    var hostedInvoiceURL: String?
 
     enum CodingKeys: String, CodingKey {
         case id, status, paid, currency, subscription, charge, payments, lines, parent
@@ -136,6 +137,7 @@ struct StripeInvoice: Decodable, Sendable, Equatable, StripeIdentified {
         case paymentIntent = "payment_intent"
         case periodStart = "period_start"
         case periodEnd = "period_end"
+        case hostedInvoiceURL = "hosted_invoice_url"
     }
 
     /// `parent.subscription_details.subscription` (API versions from 2025-03-31).
@@ -160,6 +162,7 @@ struct StripeInvoice: Decodable, Sendable, Equatable, StripeIdentified {
         lines = try? container.decodeIfPresent(StripeList<Line>.self, forKey: .lines)
         periodStart = try container.decodeIfPresent(Int64.self, forKey: .periodStart)
         periodEnd = try container.decodeIfPresent(Int64.self, forKey: .periodEnd)
+        hostedInvoiceURL = try? container.decodeIfPresent(String.self, forKey: .hostedInvoiceURL)
         let parent = try? container.decodeIfPresent(Parent.self, forKey: .parent)
         subscriptionID = try container.decodeIfPresent(StripeExpandable<StripeObjectID>.self, forKey: .subscription)?.id
             ?? parent?.subscriptionDetails?.subscription?.id

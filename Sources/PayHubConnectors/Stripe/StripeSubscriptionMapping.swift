@@ -51,7 +51,8 @@ extension StripeInvoice {
             reference: id, amount: Money(minorUnits: minorUnits, currency: currency), paid: isPaid,
             paymentReference: paymentReference,
             periodStart: Date(timeIntervalSince1970: TimeInterval(period.0)),
-            periodEnd: Date(timeIntervalSince1970: TimeInterval(period.1)))
+            periodEnd: Date(timeIntervalSince1970: TimeInterval(period.1)),
+            paymentPageURL: hostedInvoiceURL.flatMap { URL(string: $0)?.scheme == "https" ? $0 : nil })
     }
 
     /// What an invoice event alone says of its subscription: a paid invoice leaves it active, a failed first

@@ -32,6 +32,7 @@ enum PayHubMigrations {
         M132_AddInvoiceToNotifications(),
         M140_CreateSubscriptions(),
         M141_AddSubscriptionToCheckoutSessions(),
+        M150_AddProviderSubscriptions(),
         M170_DeliverWebhooksPerEndpoint(),
     ]
 }

@@ -15,7 +15,7 @@ struct SubscriptionRepository: Sendable {
         pending_interval, pending_interval_count, dunning_end, dunning_exhausted, dunning_failed_at, dunning_retries, \
         dunning_next_retry_at, customer, customer_reference, description, metadata, user_type, channel, country, \
         saved_method, saved_method_account_id, test_clock_id, checkout_session_id, recovery_payment_intent_id, recovery_url, created_at, updated_at, \
-        idempotency_key
+        idempotency_key, provider_subscription
         """
 
     func insert(_ record: SubscriptionRecord, on tx: any SQLDatabase) async throws {
@@ -32,7 +32,7 @@ struct SubscriptionRepository: Sendable {
             record.customerReference, record.description, JSONText.encode(record.metadata), record.userType,
             record.channel.rawValue, record.country, record.savedMethod.map { JSONText.encode($0) }, record.savedMethodAccountID?.rawValue, record.testClockID?.rawValue,
             record.checkoutSessionID?.rawValue, record.recoveryPaymentIntentID?.rawValue, record.recoveryURL, s.createdAt,
-            s.updatedAt, record.idempotencyKey,
+            s.updatedAt, record.idempotencyKey, record.providerSubscription,
         ]
         try await tx.raw("INSERT INTO subscriptions (\(unsafeRaw: Self.columns)) VALUES (\(binds: values))").run()
     }
@@ -100,7 +100,7 @@ struct SubscriptionRepository: Sendable {
     func save(_ record: SubscriptionRecord, on tx: any SQLDatabase) async throws {
         let s = record.subscription
         try await tx.raw("""
-            UPDATE subscriptions SET status = \(bind: s.status.rawValue), amount = \(bind: s.amount.minorUnits), \
+            UPDATE subscriptions SET status = \(bind: s.status.rawValue), renewal = \(bind: record.renewal.rawValue), amount = \(bind: s.amount.minorUnits), \
             interval = \(bind: s.interval.unit.rawValue), interval_count = \(bind: s.interval.count), anchor = \(bind: s.anchor), \
             anchor_period = \(bind: s.anchorPeriod), current_period = \(bind: s.currentPeriod), \
             current_period_start = \(bind: s.currentPeriodStart), current_period_end = \(bind: s.currentPeriodEnd), \
@@ -113,9 +113,50 @@ struct SubscriptionRepository: Sendable {
             saved_method = \(bind: record.savedMethod.map { JSONText.encode($0) }), \
             saved_method_account_id = \(bind: record.savedMethodAccountID?.rawValue), \
             recovery_payment_intent_id = \(bind: record.recoveryPaymentIntentID?.rawValue), recovery_url = \(bind: record.recoveryURL), \
-            updated_at = \(bind: s.updatedAt) \
+            provider_subscription = \(bind: record.providerSubscription), updated_at = \(bind: s.updatedAt) \
             WHERE id = \(bind: s.id.rawValue) AND merchant_id = \(bind: record.scope.merchantID) AND livemode = \(bind: record.scope.livemode)
             """).run()
+    }
+
+    /// The subscription of a provider account's own subscription (automatic renewals): for that provider's webhooks,
+    /// in the account's scope.
+    func subscription(
+        providerSubscription reference: String, account: ProviderAccountID, in scope: TenantScope, on db: any SQLDatabase
+    ) async throws -> SubscriptionRecord? {
+        guard let row = try await db.raw("""
+            SELECT \(unsafeRaw: Self.columns) FROM subscriptions WHERE provider_subscription = \(bind: reference) \
+            AND saved_method_account_id = \(bind: account.rawValue) AND merchant_id = \(bind: scope.merchantID) \
+            AND livemode = \(bind: scope.livemode)
+            """).first()
+        else { return nil }
+        return try Self.record(row: row)
+    }
+
+    // MARK: - Provider renewals
+
+    /// Notes that the provider's renewal `reference` is PayHub's `period`, paid by `intent`. The primary key
+    /// `(subscription_id, reference)` refuses a second record of one renewal, whatever raced.
+    func insertProviderRenewal(
+        _ reference: String, of id: SubscriptionID, period: Int, intent: PaymentIntentID, in scope: TenantScope, at now: Date,
+        on tx: any SQLDatabase
+    ) async throws {
+        try await tx.raw("""
+            INSERT INTO subscription_provider_renewals (subscription_id, reference, period, payment_intent_id, merchant_id, livemode, \
+            created_at) VALUES (\(bind: id.rawValue), \(bind: reference), \(bind: period), \(bind: intent.rawValue), \
+            \(bind: scope.merchantID), \(bind: scope.livemode), \(bind: now))
+            """).run()
+    }
+
+    /// The period a provider's renewal was recorded as, if it was.
+    func providerRenewal(_ reference: String, of id: SubscriptionID, in scope: TenantScope, on db: any SQLDatabase) async throws -> SubscriptionPeriodRecord? {
+        guard let row = try await db.raw("""
+            SELECT p.subscription_id, p.period, p.payment_intent_id, p.period_start, p.period_end FROM subscription_provider_renewals r \
+            JOIN subscription_periods p ON p.subscription_id = r.subscription_id AND p.period = r.period \
+            WHERE r.subscription_id = \(bind: id.rawValue) AND r.reference = \(bind: reference) \
+            AND r.merchant_id = \(bind: scope.merchantID) AND r.livemode = \(bind: scope.livemode)
+            """).first()
+        else { return nil }
+        return try Self.period(row: row)
     }
 
     // MARK: - Periods
@@ -280,6 +321,7 @@ struct SubscriptionRepository: Sendable {
                 nextRetryAt: try row.optional("dunning_next_retry_at")),
             recoveryPaymentIntentID: try recovery.map { try stored.id($0, column: "recovery_payment_intent_id") },
             recoveryURL: try row.optional("recovery_url"),
-            idempotencyKey: try row.optional("idempotency_key"))
+            idempotencyKey: try row.optional("idempotency_key"),
+            providerSubscription: try row.optional("provider_subscription"))
     }
 }

@@ -75,6 +75,8 @@ struct SubscriptionObject: Content, Equatable {
     var metadata: [String: String]
     var created: Int64
     var updated: Int64
+    /// Automatic renewals: the provider's own subscription, once PayHub created it.
+    @AlwaysEncoded var providerSubscription: String?
 
     enum CodingKeys: String, CodingKey {
         case id, object, livemode, status, renewal, amount, currency, description, interval, customer, url, channel, country, metadata
@@ -101,6 +103,7 @@ struct SubscriptionObject: Content, Equatable {
         case checkoutSession = "checkout_session"
         case testClock = "test_clock"
         case userType = "user_type"
+        case providerSubscription = "provider_subscription"
     }
 }
 
@@ -170,7 +173,8 @@ extension Presenter {
             country: record.country,
             metadata: record.metadata,
             created: unix(s.createdAt),
-            updated: unix(s.updatedAt))
+            updated: unix(s.updatedAt),
+            providerSubscription: record.providerSubscription)
     }
 
     static func testClock(_ record: TestClockRecord) -> TestClockObject {

@@ -49,9 +49,11 @@ struct ProviderWebhookService: Sendable {
             } else {
                 outcome = .unknownObject
             }
-        case .subscription:
-            // Provider-run subscriptions are mirrored by the subscriptions service (issue 8, automatic renewals).
-            outcome = .ignored
+        case .subscription(let reference, let result):
+            // Automatic renewals: the provider's subscription, mirrored (`ProviderSubscriptions`).
+            let known = try await ProviderSubscriptions(context: context, db: db, logger: logger)
+                .handleWebhook(reference: reference, result: result, account: account)
+            outcome = known ? .applied : .unknownObject
         case .ignored:
             outcome = .ignored
         }

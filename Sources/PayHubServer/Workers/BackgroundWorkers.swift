@@ -18,6 +18,7 @@ extension JobScheduler {
             PaymentLinkExpiryJob(context: context, db: db, logger: logger),
             PaymentLinkReminderJob(context: context, db: db, logger: logger),
             SubscriptionRenewalJob(context: context, db: db, logger: logger),
+            ProviderSubscriptionJob(context: context, db: db, logger: logger),
             JanitorJob.idempotencyPurge(context: context, db: db),
             JanitorJob.rateLimitJanitor(context: context, db: db),
             InvoiceIssueJob(context: context, db: db, logger: logger),
@@ -31,7 +32,7 @@ extension JobScheduler {
                     .statusCheckSweep, .sandboxSettlement, .lateSuccessReversal, .idempotencyPurge, .rateLimitJanitor,
                     .checkoutSessionExpiry, .notificationSend,
                     .paymentLinkExpiry, .paymentLinkReminder, .subscriptionRenewal,
-                    .invoiceIssue, .invoiceRender,
+                    .invoiceIssue, .invoiceRender, .providerSubscription,
                 ],
                 concurrency: 4),
         ]

@@ -25,7 +25,11 @@ struct SubscriptionsController: RouteCollection {
     @Sendable func create(_ request: Request) async throws -> Response {
         try await request.idempotent {
             let input = try request.decodeStrict(CreateSubscriptionRequest.self)
-            return try present(try await service(request).create(input, principal: try request.principal), request).response(.created)
+            do {
+                return try present(try await service(request).create(input, principal: try request.principal), request).response(.created)
+            } catch let refused as RenewalUnsupported {
+                throw APIError(status: .unprocessableEntity, kind: .invalidRequest, code: "renewal_unsupported", message: refused.message, param: "renewal")
+            }
         }
     }
 

@@ -28,6 +28,8 @@ struct SubscriptionRecord: Sendable, Equatable {
     var recoveryPaymentIntentID: PaymentIntentID?
     var recoveryURL: String?
     var idempotencyKey: String?
+    /// Automatic renewals: the provider's own subscription (Stripe `sub_…`) once PayHub created it there.
+    var providerSubscription: String? = nil
 
     var id: SubscriptionID { subscription.id }
 }

@@ -25,13 +25,15 @@ enum SubscriptionChanges {
         return try await apply(command, to: record, payments: payments, on: tx, adjust: adjust)
     }
 
-    /// As above, for a subscription the caller has just locked and loaded.
+    /// As above, for a subscription the caller has just locked and loaded. `at` is the time the command takes
+    /// effect when it is not the subscription's own now: a provider's word that a period ended (automatic renewals).
     static func apply(
         _ command: SubscriptionCommand, to record: SubscriptionRecord, payments: PaymentService, on tx: any SQLDatabase,
-        adjust: (inout SubscriptionRecord, SubscriptionTransition) -> Void = { _, _ in }
+        at effective: Date? = nil, adjust: (inout SubscriptionRecord, SubscriptionTransition) -> Void = { _, _ in }
     ) async throws -> Applied {
         let context = payments.context
-        let now = try await SubscriptionTime.now(of: record, context: context, on: tx)
+        var now = try await SubscriptionTime.now(of: record, context: context, on: tx)
+        if let effective { now = effective }
         let transition: SubscriptionTransition
         do {
             transition = try SubscriptionMachine.apply(command, to: record.subscription, at: now)

@@ -29,13 +29,22 @@ enum SubscriptionPayments {
 
         if succeeded {
             let command: SubscriptionCommand = s.status == .incomplete ? .firstPaymentSucceeded : .renewalSucceeded
-            _ = try await SubscriptionChanges.apply(command, to: record, payments: payments, on: tx) { next, _ in
+            // Automatic renewals need the method saved where the provider runs subscriptions; a first payment made
+            // elsewhere (another provider named on the attempt) leaves the renewals to PayHub.
+            let providerRuns = savedMethod != nil && attempt.flatMap { payments.context.connectors[$0.provider] }.map {
+                $0.capabilities.providerSubscriptions && $0 is any SubscriptionConnector
+            } == true
+            let applied = try await SubscriptionChanges.apply(command, to: record, payments: payments, on: tx) { next, _ in
                 if let savedMethod, let attempt {
                     next.savedMethod = savedMethod
                     next.savedMethodAccountID = attempt.providerAccountID
                 }
+                if command == .firstPaymentSucceeded && next.renewal == .automatic && !providerRuns { next.renewal = .manual }
                 next.recoveryPaymentIntentID = nil
                 next.recoveryURL = nil
+            }
+            if command == .firstPaymentSucceeded && applied.record.renewal == .automatic {
+                try await ProviderSubscriptions.syncSoon(record.id, context: payments.context, on: tx)
             }
             return
         }

@@ -100,6 +100,8 @@ struct SubscriptionRenewals: Sendable {
 
     /// Charges the open period off-session with the saved method: try `number` (0 the renewal, n the n-th retry).
     func charge(_ record: SubscriptionRecord, period: Int, try number: Int) async throws {
+        // The provider charges an automatic subscription itself; PayHub never does.
+        guard record.renewal == .manual else { return }
         guard let row = try await subscriptions.period(period, of: record.id, in: record.scope, on: reader) else {
             throw ServiceError.notFound("subscription_period", id: "\(record.id.rawValue)/\(period)")
         }

@@ -15,6 +15,9 @@ enum SubscriptionSchedule {
     static func next(_ record: SubscriptionRecord, now: Date, dunning: DunningSchedule) -> SubscriptionStep {
         let s = record.subscription
         func earliest(_ dates: [Date?]) -> SubscriptionStep { .wait(until: dates.compactMap { $0 }.min()) }
+        // Automatic renewals are the provider's: after the first payment, PayHub only mirrors what it reports
+        // (`ProviderSubscriptions`), so nothing here ever charges, renews or ends such a subscription.
+        if record.renewal == .automatic && s.status != .incomplete { return .wait(until: nil) }
         switch s.status {
         case .incompleteExpired, .canceled, .expired:
             return .wait(until: nil)

@@ -17,6 +17,7 @@ struct SubscriptionService: Sendable {
     var reader: any SQLDatabase { context.transactor.reader(db) }
     var subscriptions: SubscriptionRepository { SubscriptionRepository() }
     var payments: PaymentService { PaymentService(context: context, db: db, logger: logger) }
+    var providerSubscriptions: ProviderSubscriptions { ProviderSubscriptions(context: context, db: db, logger: logger) }
 
     struct Presented: Sendable {
         var record: SubscriptionRecord
@@ -31,7 +32,7 @@ struct SubscriptionService: Sendable {
         let now = clock?.frozenTime ?? context.clock.now()
         let wallNow = context.clock.now()
         let expiration = try SubscriptionInputRules.expiration(input, now: now)
-        let renewal = try await renewalKind(input.renewal, currency: plan.currency, in: scope)
+        let requestedRenewal = try Self.requestedRenewal(input.renewal)
         try InputRules.text(input.customer?.customerReference, max: 255, param: "customer.customer_reference")
         try InputRules.text(input.description, max: 1000, param: "description")
         try InputRules.customer(input.customer?.details)
@@ -52,6 +53,8 @@ struct SubscriptionService: Sendable {
             id: id, amount: Money(minorUnits: totals.amountTotal, currency: totals.currency), interval: plan.interval,
             trialDays: expiration.trialDays, startDate: expiration.startDate, endDate: expiration.endDate,
             maxRenewals: expiration.maxRenewals, dunningEnd: plan.dunningEnd, createdAt: now)
+        let renewal = try await renewalKind(
+            requestedRenewal, currency: subscription.amount.currency, providerCannot: Self.providerCannotRun(subscription, clock: clock), in: scope)
         // Without a trial the first period is paid now, through a hosted checkout session of its own.
         var prepared: CheckoutSessionService.Prepared?
         if subscription.status == .incomplete {
@@ -107,6 +110,11 @@ struct SubscriptionService: Sendable {
     /// or now. Canceling now also cancels the open payment, so the customer can no longer pay it.
     func cancel(_ id: String, atPeriodEnd: Bool?, principal: Principal) async throws -> Presented {
         let record = try await load(id, principal: principal)
+        if record.isProviderRun {
+            let canceled = try await providerSubscriptions.cancel(record, atPeriodEnd: atPeriodEnd ?? true)
+            if canceled.subscription.status == .canceled { try await cancelOpenPayments(of: record) }
+            return try await presented(canceled)
+        }
         let applied = try await change(.cancel(atPeriodEnd: atPeriodEnd ?? true), record)
         if applied.record.subscription.status == .canceled {
             try await cancelOpenPayments(of: record)
@@ -115,7 +123,9 @@ struct SubscriptionService: Sendable {
     }
 
     func resume(_ id: String, principal: Principal) async throws -> Presented {
-        try await presented(try await change(.resume, try await load(id, principal: principal)).record)
+        let record = try await load(id, principal: principal)
+        if record.isProviderRun { return try await presented(try await providerSubscriptions.resume(record)) }
+        return try await presented(try await change(.resume, record).record)
     }
 
     /// A new amount or interval from the next renewal on; new metadata at once.
@@ -136,6 +146,9 @@ struct SubscriptionService: Sendable {
             }
             let changed = try await change(.changePlan(amount: nil, interval: nil), record, acceptNothingToChange: true) { $0.metadata = metadata }
             return try await presented(changed.record)
+        }
+        if record.isProviderRun {
+            return try await presented(try await providerSubscriptions.changePlan(record, amount: amount, interval: interval, metadata: input.metadata))
         }
         let applied = try await change(.changePlan(amount: amount, interval: interval), record) { next in
             if let metadata = input.metadata { next.metadata = metadata }
@@ -196,25 +209,59 @@ struct SubscriptionService: Sendable {
         return clock
     }
 
-    /// `manual` unless asked otherwise; PayHub's own renewals need a provider account that charges a saved card
-    /// off-session. Provider-run (`automatic`) renewals are not available yet.
-    private func renewalKind(_ raw: String?, currency: String, in scope: TenantScope) async throws -> RenewalKind {
-        guard let kind = RenewalKind(rawValue: raw ?? RenewalKind.manual.rawValue) else {
+    static func requestedRenewal(_ raw: String?) throws -> RenewalKind? {
+        guard let raw else { return nil }
+        guard let kind = RenewalKind(rawValue: raw) else {
             throw ServiceError.invalid("parameter_invalid", "renewal must be automatic or manual.", param: "renewal")
         }
-        guard kind == .manual else {
-            throw ServiceError.invalid(
-                "renewal_unsupported", "Provider-run (automatic) renewals are not available yet; use renewal 'manual'.", param: "renewal")
+        return kind
+    }
+
+    /// Why a provider could not run this subscription's renewals, if it could not: the provider's subscription
+    /// begins from the method a first payment saves, and follows the provider's own time.
+    static func providerCannotRun(_ subscription: Subscription, clock: TestClockRecord?) -> String? {
+        if subscription.status != .incomplete { return "a trial or a later start_date saves no payment method up front" }
+        if subscription.endDate != nil || subscription.maxRenewals != nil { return "end_date and max_renewals are PayHub's own" }
+        if clock != nil { return "a provider does not follow PayHub's test clocks" }
+        return nil
+    }
+
+    /// As asked (`automatic` needs an account that runs subscriptions itself, Stripe, which the first payment then
+    /// names), or by default `automatic` where every account a card payment is routed to runs them and nothing in
+    /// the subscription stands in the way, `manual` otherwise (a first payment made elsewhere also makes it manual).
+    /// PayHub's own renewals need a provider account that charges a saved card off-session.
+    private func renewalKind(_ requested: RenewalKind?, currency: Currency, providerCannot: String?, in scope: TenantScope) async throws -> RenewalKind {
+        let availability = try await ProviderSubscriptions.availability(currency: currency, in: scope, context: context, db: db)
+        if requested == .automatic {
+            guard availability != .none else {
+                throw RenewalUnsupported(
+                    message: "No provider account of this merchant runs subscriptions itself for card payments in \(currency.code); use renewal 'manual'.")
+            }
+            if let providerCannot {
+                throw RenewalUnsupported(message: "Automatic renewals are not possible here: \(providerCannot).")
+            }
+            return .automatic
         }
+        if requested == nil && availability == .routed && providerCannot == nil { return .automatic }
         let accounts = try await ProviderAccountRepository().enabled(in: scope, provider: nil, on: reader)
         let canSave = accounts.contains { account in
             guard let connector = context.connectors[account.provider] else { return false }
             return connector.capabilities.savedMethods.contains("card") && (!scope.livemode || connector.capabilities.liveMode)
         }
         guard canSave else {
-            throw ServiceError.invalid(
-                "renewal_unsupported", "No provider account of this merchant can save a card for PayHub's own renewals.", param: "renewal")
+            throw RenewalUnsupported(message: "No provider account of this merchant can save a card for PayHub's own renewals.")
         }
-        return kind
+        return .manual
     }
+}
+
+/// No provider account of the merchant can renew the subscription the way it asks (the API: 422
+/// `renewal_unsupported`, naming `renewal`).
+struct RenewalUnsupported: Error, Equatable {
+    var message: String
+}
+
+extension SubscriptionRecord {
+    /// Whether the provider runs it now: automatic, past its first payment.
+    var isProviderRun: Bool { renewal == .automatic && subscription.status != .incomplete }
 }
