@@ -32,5 +32,6 @@ enum PayHubMigrations {
         M132_AddInvoiceToNotifications(),
         M140_CreateSubscriptions(),
         M141_AddSubscriptionToCheckoutSessions(),
+        M160_CreateCheckoutConfigurationVersions(),
     ]
 }
