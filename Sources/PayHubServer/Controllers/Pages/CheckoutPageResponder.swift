@@ -1,4 +1,5 @@
 import Foundation
+import Leaf
 import PayHubCore
 import Vapor
 
@@ -75,8 +76,9 @@ struct CheckoutPageResponder {
         let builder = CheckoutPageModelBuilder(subject: subject, locale: locale, catalog: try catalog)
         var model = builder.model(screen: screen, csrfToken: issued?.formToken, attemptKey: attemptKey, styleNonce: nonce, errorMessage: error)
         model.notice = notice
-        let response = try await request.view.render("checkout", model).encodeResponse(for: request)
-        response.status = status
+        let page = try await request.leaf.render(path: "checkout", context: model.leafContext).get()
+        let response = Response(status: status, body: .init(buffer: page))
+        response.headers.contentType = .html
         if let (name, value) = issued?.cookie { response.cookies[name] = value }
         CheckoutPageHeaders.secure(response, styleNonce: nonce, theme: subject.theme, frameAncestors: subject.frameAncestors)
         return response
