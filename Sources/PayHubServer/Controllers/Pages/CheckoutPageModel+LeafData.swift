@@ -1,16 +1,17 @@
 import LeafKit
 
 /// The page's model as Leaf reads it, built directly: no round trip through `Encodable` on every page. A value
-/// that is nil is left out, so `#if(value)` is false.
+/// that is nil is left out, so `#if(value)` is false. `methodsHTML` is the list of methods that Leaf rendered from
+/// `checkout-methods.leaf` (CheckoutMethodsFragment).
 extension CheckoutPageModel {
-    var leafContext: [String: LeafData] {
+    func leafContext(methodsHTML: String) -> [String: LeafData] {
         var context: [String: LeafData] = [
             "lang": .string(lang), "title": .string(title), "merchant": .string(merchant), "styleNonce": .string(styleNonce),
             "themeCSS": .string(themeCSS), "stylesheet": .string(stylesheet), "script": .string(script),
             "screen": .string(screen.rawValue), "t": t, "heading": .string(heading),
             // Loops run in small contexts of their own (`#with`): Leaf copies the context for every item.
             "order": .dictionary(["lines": .array(lines.map(\.leafData))]), "showBreakdown": .bool(showBreakdown), "subtotal": .string(subtotal),
-            "tax": .string(tax), "total": .string(total), "expires": .string(expires), "choice": .dictionary(["methods": .array(methods.map(\.leafData)), "t": t]),
+            "tax": .string(tax), "total": .string(total), "expires": .string(expires), "methodsHTML": .string(methodsHTML),
             "hasMethods": .bool(hasMethods), "showsOrder": .bool(showsOrder), "showBack": .bool(showBack),
             "showContinue": .bool(showContinue), "payLabel": .string(payLabel), "termsBefore": .string(termsBefore),
             "termsLink": .string(termsLink), "termsAfter": .string(termsAfter), "payAction": .string(payAction),

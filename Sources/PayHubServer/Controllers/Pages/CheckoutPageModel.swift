@@ -110,7 +110,7 @@ struct CheckoutPageModelBuilder {
         let total = money(totals.amountTotal)
         let id = session.id
         let texts = Self.shippedTexts[locale] ?? .dictionary(Self.sharedTexts(catalog)[locale]?.mapValues(LeafData.string) ?? [:])
-        let (before, link, after) = Self.split(catalog.text("checkout.terms", in: locale, ["terms_link": "\u{1}", "end_link": "\u{2}"]))
+        let (before, link, after) = Self.shippedTerms[locale] ?? Self.terms(catalog, locale)
         let lastFailure: PaymentFailure? = if case .choose(let failure) = subject.step { failure } else { nil }
         let action = subject.payment.activeAttempt?.attempt.nextAction
         return CheckoutPageModel(
@@ -191,6 +191,15 @@ struct CheckoutPageModelBuilder {
     private func label(of method: String) -> String {
         let key = "method.\(method)"
         return catalog.contains(key) ? catalog.text(key, in: locale) : method.replacingOccurrences(of: "_", with: " ").capitalized
+    }
+
+    /// The terms sentence of the shipped catalog in every locale, split once.
+    private static let shippedTerms: [CustomerLocale: (String, String, String)] = (try? TranslationCatalog.shipped.get()).map { catalog in
+        Dictionary(uniqueKeysWithValues: CustomerLocale.allCases.map { ($0, terms(catalog, $0)) })
+    } ?? [:]
+
+    static func terms(_ catalog: TranslationCatalog, _ locale: CustomerLocale) -> (String, String, String) {
+        split(catalog.text("checkout.terms", in: locale, ["terms_link": "\u{1}", "end_link": "\u{2}"]))
     }
 
     /// The terms sentence around its link: text before the link, the link's text, text after.
