@@ -1,5 +1,6 @@
 import Foundation
 import PayHubConnectors
+import PayHubCore
 @testable import PayHubServer
 import SQLKit
 import XCTVapor
@@ -122,7 +123,8 @@ final class CheckoutPageConfigurationTests: XCTestCase {
             _ = try await hub.request(.POST, "/v1/checkout_theme", json: ["primary_color": "#111111"])
             let session = try await hub.checkoutSession()
             var browser = CheckoutBrowser(hub)
-            XCTAssertTrue(try await browser.open(session.path).contains("--ph-primary:#111111"))
+            let first = try await browser.open(session.path)
+            XCTAssertTrue(first.contains("--ph-primary:#111111"), first.html)
             let sql = hub.app.db as! any SQLDatabase
             try await sql.raw("""
                 UPDATE checkout_themes SET theme = REPLACE(theme, '#111111', '#222222') WHERE merchant_id = \(bind: hub.merchant.id)
