@@ -33,6 +33,8 @@ public final class PayHubContext: Sendable {
     let jobHandoff = JobHandoff()
     /// Renders finalised invoices and credit notes, by format (`InvoiceRenderers.standard` by default).
     let invoiceRenderers: [InvoiceFormat: any InvoiceRenderer]
+    /// This process's copies of merchants' checkout configurations (theme, rules, accounts' methods, settings).
+    let checkoutConfigurations = CheckoutConfigurationCache()
 
     public init(
         config: PayHubConfig,

@@ -34,5 +34,6 @@ enum PayHubMigrations {
         M141_AddSubscriptionToCheckoutSessions(),
         M150_AddProviderSubscriptions(),
         M170_DeliverWebhooksPerEndpoint(),
+        M160_CreateCheckoutConfigurationVersions(),
     ]
 }

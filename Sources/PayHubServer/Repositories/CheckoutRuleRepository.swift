@@ -13,8 +13,10 @@ struct CheckoutRuleRepository: Sendable {
         """
 
     /// Gives the scope's rule set its next version and returns it. The statement also locks the set's row until the
-    /// transaction ends (PostgreSQL), so changes to one rule set take turns and see each other's rules.
+    /// transaction ends (PostgreSQL), so changes to one rule set take turns and see each other's rules. Every change
+    /// of the rule set starts here, so here it also bumps the checkout configuration's version.
     func nextVersion(in scope: TenantScope, now: Date, on tx: any SQLDatabase) async throws -> Int {
+        try await CheckoutConfigurationVersionRepository().bump(in: scope, on: tx)
         let row = try await tx.raw("""
             INSERT INTO checkout_rule_sets (merchant_id, livemode, version, updated_at) \
             VALUES (\(bind: scope.merchantID), \(bind: scope.livemode), 1, \(bind: now)) \

@@ -38,9 +38,10 @@ struct CheckoutSettingsRepository: Sendable {
         try await db.raw("SELECT 1 AS found FROM checkout_allowed_origins WHERE origin = \(bind: origin) LIMIT 1").first() != nil
     }
 
-    /// Writes the scope's settings, replacing the ones before.
+    /// Writes the scope's settings, replacing the ones before, and bumps the checkout configuration's version.
     func save(_ record: CheckoutSettingsRecord, at now: Date, on tx: any SQLDatabase) async throws {
         let scope = record.scope
+        try await CheckoutConfigurationVersionRepository().bump(in: scope, on: tx)
         try await tx.raw("""
             INSERT INTO checkout_settings (merchant_id, livemode, updated_at) \
             VALUES (\(bind: scope.merchantID), \(bind: scope.livemode), \(bind: now)) \

@@ -18,8 +18,9 @@ struct CheckoutThemeRepository: Sendable {
         return CheckoutThemeRecord(scope: scope, theme: theme, updatedAt: try row.decode(column: "updated_at", as: Date.self))
     }
 
-    /// Writes the scope's theme, replacing the one before.
+    /// Writes the scope's theme, replacing the one before, and bumps the checkout configuration's version.
     func save(_ record: CheckoutThemeRecord, at now: Date, on tx: any SQLDatabase) async throws {
+        try await CheckoutConfigurationVersionRepository().bump(in: record.scope, on: tx)
         let stored = JSONText.encode(StoredCheckoutTheme(record.theme))
         try await tx.raw("""
             INSERT INTO checkout_themes (merchant_id, livemode, theme, updated_at) \

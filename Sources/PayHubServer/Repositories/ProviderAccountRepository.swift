@@ -28,7 +28,9 @@ struct ProviderAccountRepository: Sendable {
             .first().map { try Accounts(row: $0).record() }
     }
 
+    /// Adds the account and bumps its scope's checkout configuration version (the methods its pages offer change).
     func insert(_ account: ProviderAccountRecord, on tx: any SQLDatabase) async throws {
+        try await CheckoutConfigurationVersionRepository().bump(in: account.scope, on: tx)
         let values: [any Encodable & Sendable] = [
             account.id.rawValue, account.scope.merchantID, account.scope.livemode, account.provider, account.name,
             account.credentials.sealed, account.createdAt, account.disabledAt,

@@ -1,16 +1,17 @@
 import Foundation
+import LeafKit
 import PayHubCore
 
 /// What a hosted checkout page shows, with every text already in the customer's language: templates only lay it
-/// out (and Leaf escapes every value).
-struct CheckoutPageModel: Encodable {
-    struct Line: Encodable {
+/// out (and Leaf escapes every value). `leafContext` hands it to Leaf as it is (CheckoutPageModel+LeafData.swift).
+struct CheckoutPageModel {
+    struct Line {
         var name: String
         var quantity: Int64
         var amount: String
     }
 
-    struct Method: Encodable {
+    struct Method {
         /// The form value: the method, and the provider when the rule names one.
         var value: String
         var id: String
@@ -19,7 +20,7 @@ struct CheckoutPageModel: Encodable {
         var asksPhone: Bool
     }
 
-    struct BankTransfer: Encodable {
+    struct BankTransfer {
         var accountHolder: String
         var iban: String
         var bic: String
@@ -27,7 +28,7 @@ struct CheckoutPageModel: Encodable {
     }
 
     /// Which part of the page is shown.
-    enum Screen: String, Encodable {
+    enum Screen: String {
         case choose, otp, ussd, qr, bankTransfer = "bank_transfer", redirect, succeeded, failed, pending, expired
     }
 
@@ -42,7 +43,8 @@ struct CheckoutPageModel: Encodable {
     var stylesheet: String
     var script: String
     var screen: Screen
-    var t: [String: String]
+    /// The locale's sentences that every page shows (`sharedKeys`), made Leaf's data once per locale.
+    var t: LeafData
     var heading: String
     var message: String?
     var lines: [Line]
@@ -107,8 +109,8 @@ struct CheckoutPageModelBuilder {
         let money = { (minor: Int64) in LocalizedMoney.format(Money(minorUnits: minor, currency: totals.currency), in: locale) }
         let total = money(totals.amountTotal)
         let id = session.id
-        let texts = Self.shippedTexts[locale] ?? Self.sharedTexts(catalog)[locale] ?? [:]
-        let (before, link, after) = Self.split(catalog.text("checkout.terms", in: locale, ["terms_link": "\u{1}", "end_link": "\u{2}"]))
+        let texts = Self.shippedTexts[locale] ?? .dictionary(Self.sharedTexts(catalog)[locale]?.mapValues(LeafData.string) ?? [:])
+        let (before, link, after) = Self.shippedTerms[locale] ?? Self.terms(catalog, locale)
         let lastFailure: PaymentFailure? = if case .choose(let failure) = subject.step { failure } else { nil }
         let action = subject.payment.activeAttempt?.attempt.nextAction
         return CheckoutPageModel(
@@ -191,6 +193,15 @@ struct CheckoutPageModelBuilder {
         return catalog.contains(key) ? catalog.text(key, in: locale) : method.replacingOccurrences(of: "_", with: " ").capitalized
     }
 
+    /// The terms sentence of the shipped catalog in every locale, split once.
+    private static let shippedTerms: [CustomerLocale: (String, String, String)] = (try? TranslationCatalog.shipped.get()).map { catalog in
+        Dictionary(uniqueKeysWithValues: CustomerLocale.allCases.map { ($0, terms(catalog, $0)) })
+    } ?? [:]
+
+    static func terms(_ catalog: TranslationCatalog, _ locale: CustomerLocale) -> (String, String, String) {
+        split(catalog.text("checkout.terms", in: locale, ["terms_link": "\u{1}", "end_link": "\u{2}"]))
+    }
+
     /// The terms sentence around its link: text before the link, the link's text, text after.
     static func split(_ text: String) -> (String, String, String) {
         let start = text.firstIndex(of: "\u{1}"), end = text.firstIndex(of: "\u{2}")
@@ -210,8 +221,8 @@ struct CheckoutPageModelBuilder {
         return texts
     }
 
-    private static let shippedTexts: [CustomerLocale: [String: String]] =
-        (try? TranslationCatalog.shipped.get()).map(sharedTexts) ?? [:]
+    private static let shippedTexts: [CustomerLocale: LeafData] =
+        (try? TranslationCatalog.shipped.get()).map { sharedTexts($0).mapValues { .dictionary($0.mapValues(LeafData.string)) } } ?? [:]
 
     /// The theme's font stack without quotes: `'Segoe UI'` inside a `<style>` would be HTML-escaped by Leaf, and
     /// CSS takes unquoted family names.

@@ -1,4 +1,5 @@
 import Foundation
+import Leaf
 import PayHubCore
 import Vapor
 
@@ -7,11 +8,15 @@ import Vapor
 struct CheckoutPageResponder {
     let request: Request
     let subject: CheckoutPageService.Subject
+    /// The customer's language, worked out once per request.
+    let locale: CustomerLocale
 
-    var locale: CustomerLocale {
+    init(request: Request, subject: CheckoutPageService.Subject) {
+        self.request = request
+        self.subject = subject
         let session = subject.session
         let requested = session.locale == "auto" ? session.customer?.locale : session.locale
-        return CustomerLocale.negotiate(
+        locale = CheckoutLocaleMemo.negotiate(
             requested: requested, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: .en)
     }
 
@@ -75,8 +80,10 @@ struct CheckoutPageResponder {
         let builder = CheckoutPageModelBuilder(subject: subject, locale: locale, catalog: try catalog)
         var model = builder.model(screen: screen, csrfToken: issued?.formToken, attemptKey: attemptKey, styleNonce: nonce, errorMessage: error)
         model.notice = notice
-        let response = try await request.view.render("checkout", model).encodeResponse(for: request)
-        response.status = status
+        let methods = screen == .choose ? try await CheckoutMethodsFragment.html(model.methods, texts: model.t, locale: locale, request: request) : ""
+        let page = try await request.leaf.render(path: "checkout", context: model.leafContext(methodsHTML: methods)).get()
+        let response = Response(status: status, body: .init(buffer: page))
+        response.headers.contentType = .html
         if let (name, value) = issued?.cookie { response.cookies[name] = value }
         CheckoutPageHeaders.secure(response, styleNonce: nonce, theme: subject.theme, frameAncestors: subject.frameAncestors)
         return response

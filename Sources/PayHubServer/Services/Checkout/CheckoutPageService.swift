@@ -74,19 +74,21 @@ struct CheckoutPageService: Sendable {
             lastFailure: intent.lastPaymentError)
     }
 
+    /// What the merchant's pages share comes from `CheckoutConfigurations` (cached while its version stands); the
+    /// session's own theme and its rule attributes are applied to it here.
     private func subject(of session: CheckoutSessionRecord) async throws -> Subject {
         let scope = session.scope
         let payment = try await payments.current(session.session.paymentIntentID, in: scope)
-        guard let merchant = try await MerchantRepository().find(try MerchantID(parsing: scope.merchantID), on: reader) else {
+        guard let configuration = try await CheckoutConfigurations(context: context, db: db).current(in: scope) else {
             throw ServiceError.notFound("checkout_session", id: session.id.rawValue)
         }
-        var theme = try await CheckoutThemeRepository().theme(in: scope, on: reader).theme
+        var theme = configuration.theme
         if let overrides = session.theme, let themed = try? theme.applying(overrides) { theme = themed }
-        let decision = try await CheckoutRuleService(context: context, db: db).decide(for: session.ruleAttributes, in: scope)
-        let methods = Self.shown(decision, capabilities: decision.capabilities, currency: session.session.totals.currency)
-        let ancestors = try await CheckoutSettingsService(context: context, db: db).allowedOrigins(in: scope)
+        let decision = configuration.rules.decide(for: session.ruleAttributes, capabilities: configuration.capabilities)
+        let methods = Self.shown(decision, capabilities: configuration.capabilities, currency: session.session.totals.currency)
         return Subject(
-            session: session, payment: payment, merchantName: merchant.name, theme: theme, methods: methods, frameAncestors: ancestors)
+            session: session, payment: payment, merchantName: configuration.merchantName, theme: theme, methods: methods,
+            frameAncestors: configuration.frameAncestors)
     }
 
     /// The order methods take when no rule orders them: the most used first.
@@ -94,7 +96,7 @@ struct CheckoutPageService: Sendable {
 
     /// The rules' methods, each with the provider that takes it (the first account offering it, as the router
     /// picks), in the winning rule's order, or the standard order when no rule applies.
-    static func shown(_ decision: CheckoutRuleService.Evaluation, capabilities: [MethodCapability], currency: Currency) -> [RuleMethod] {
+    static func shown(_ decision: CheckoutDecision, capabilities: [MethodCapability], currency: Currency) -> [RuleMethod] {
         var methods = decision.methods.map { method -> RuleMethod in
             guard method.provider == nil,
                   let offer = capabilities.first(where: { $0.paymentMethod == method.paymentMethod && ($0.currencies?.contains(currency) ?? true) })
