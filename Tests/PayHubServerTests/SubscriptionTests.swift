@@ -118,6 +118,21 @@ final class SubscriptionTests: XCTestCase {
         }
     }
 
+    func testTheFirstPaymentsPageSaysWhatTheRenewalsWillCharge() async throws {
+        try await withEachDatabase { hub in
+            let monthly = try await Self.subscribe(hub, clock: nil)
+            var browser = CheckoutBrowser(hub)
+            let page = try await browser.open(try XCTUnwrap(URL(string: try XCTUnwrap(monthly["url"] as? String))?.path))
+            XCTAssertTrue(page.contains("Abbonamento: 9,99\u{00A0}€ ogni mese."), page.html)
+            let quarterly = try await Self.subscribe(
+                hub, clock: nil, ["interval_count": 3, "customer": ["name": "Ada", "email": "ada@example.com", "locale": "en"]])
+            let english = try await browser.open(try XCTUnwrap(URL(string: try XCTUnwrap(quarterly["url"] as? String))?.path))
+            XCTAssertTrue(english.contains("Subscription: €9.99 every 3 months."), english.html)
+            let single = try await browser.open(try await hub.checkoutSession().path)
+            XCTAssertFalse(single.contains(#"id="recurring""#), "a single payment's page promises no renewals")
+        }
+    }
+
     func testRefusals() async throws {
         try await withEachDatabase { hub in
             let automatic = try await hub.request(.POST, "/v1/subscriptions", json: ["amount": 1, "currency": "EUR", "interval": "month", "renewal": "automatic"])

@@ -22,6 +22,7 @@ extension CheckoutPageModel {
         let optional: [(String, LeafData?)] = [
             ("logoURL", logoURL.map(LeafData.string)), ("faviconURL", faviconURL.map(LeafData.string)),
             ("message", message.map(LeafData.string)), ("termsURL", termsURL.map(LeafData.string)),
+            ("recurring", recurring.map(LeafData.string)),
             ("csrfToken", csrfToken.map(LeafData.string)), ("attemptKey", attemptKey.map(LeafData.string)),
             ("cancelURL", cancelURL.map(LeafData.string)), ("successURL", successURL.map(LeafData.string)),
             ("qrData", qrData.map(LeafData.string)), ("qrImage", qrImage.map(LeafData.string)),

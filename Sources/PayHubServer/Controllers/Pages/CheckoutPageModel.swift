@@ -52,6 +52,8 @@ struct CheckoutPageModel {
     var subtotal: String
     var tax: String
     var total: String
+    /// A subscription's renewals ("Subscription: €9.90 every month."); nil for one payment.
+    var recurring: String? = nil
     var expires: String
     var methods: [Method]
     var hasMethods: Bool
@@ -123,6 +125,11 @@ struct CheckoutPageModelBuilder {
             message: message(screen, total: total, failure: lastFailure, action: action),
             lines: totals.lines.map { CheckoutPageModel.Line(name: $0.item.name, quantity: $0.item.quantity, amount: money($0.subtotal)) },
             showBreakdown: !totals.lines.isEmpty, subtotal: money(totals.amountSubtotal), tax: money(totals.amountTax), total: total,
+            recurring: subject.recurring.map { terms in
+                catalog.text("checkout.recurring", in: locale, [
+                    "amount": LocalizedMoney.format(terms.amount, in: locale), "every": Self.every(terms.interval, catalog: catalog, in: locale),
+                ])
+            },
             expires: catalog.text("checkout.expires", in: locale, ["date": LocalizedDate.format(session.session.expiresAt, in: locale)]),
             methods: methods(), hasMethods: !subject.methods.isEmpty,
             showsOrder: [.choose, .otp, .ussd, .qr, .bankTransfer, .redirect].contains(screen),
@@ -146,6 +153,13 @@ struct CheckoutPageModelBuilder {
             }(),
             refreshSeconds: [.pending, .ussd, .qr, .bankTransfer].contains(screen) ? 3 : nil,
             errorMessage: errorMessage)
+    }
+
+    /// "every month", "every 3 months", in the customer's language.
+    static func every(_ interval: BillingInterval, catalog: TranslationCatalog, in locale: CustomerLocale) -> String {
+        interval.count == 1
+            ? catalog.text("interval.\(interval.unit.rawValue).one", in: locale)
+            : catalog.text("interval.\(interval.unit.rawValue).other", in: locale, ["count": String(interval.count)])
     }
 
     private func heading(_ screen: CheckoutPageModel.Screen) -> String {

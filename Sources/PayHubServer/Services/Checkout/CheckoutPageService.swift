@@ -18,6 +18,8 @@ struct CheckoutPageService: Sendable {
         var methods: [RuleMethod]
         /// The origins allowed to frame the page (the merchant's checkout settings); none by default.
         var frameAncestors: [String]
+        /// What a subscription's page tells the customer will be charged after this payment; nil for one payment.
+        var recurring: RecurringTerms? = nil
 
         var step: CheckoutPageStep { CheckoutPageService.step(of: session, payment: payment) }
 
@@ -27,6 +29,12 @@ struct CheckoutPageService: Sendable {
                 merchantID: session.scope.merchantID, livemode: session.scope.livemode,
                 credential: .clientToken(paymentIntentID: session.session.paymentIntentID.rawValue))
         }
+    }
+
+    /// A subscription's renewals, as its checkout page shows them.
+    struct RecurringTerms: Sendable, Equatable {
+        var amount: Money
+        var interval: BillingInterval
     }
 
     /// What the customer chose on the page: a method, never card data (cards are entered on the provider's page).
@@ -86,9 +94,13 @@ struct CheckoutPageService: Sendable {
         if let overrides = session.theme, let themed = try? theme.applying(overrides) { theme = themed }
         let decision = configuration.rules.decide(for: session.ruleAttributes, capabilities: configuration.capabilities)
         let methods = Self.shown(decision, capabilities: configuration.capabilities, currency: session.session.totals.currency)
+        var recurring: RecurringTerms?
+        if let id = session.subscriptionID, let record = try await SubscriptionRepository().subscription(id, in: scope, on: reader) {
+            recurring = RecurringTerms(amount: record.subscription.amount, interval: record.subscription.interval)
+        }
         return Subject(
             session: session, payment: payment, merchantName: configuration.merchantName, theme: theme, methods: methods,
-            frameAncestors: configuration.frameAncestors)
+            frameAncestors: configuration.frameAncestors, recurring: recurring)
     }
 
     /// The order methods take when no rule orders them: the most used first.
