@@ -19,9 +19,11 @@ public struct InvoicePDFRenderer: InvoiceRenderer {
         _ = try image(logo)
     }
 
+    static let images = PDFImageCache()
+
     private static func image(_ logo: InvoiceLogo) throws(InvoiceExportRefused) -> PDFImage {
         do {
-            return try PDFImage(logo)
+            return try images.image(logo)
         } catch {
             throw InvoiceExportRefused(format: .pdf, field: "seller.logo", message: error.description)
         }
