@@ -14,10 +14,13 @@ struct InvoiceRenderBench: AsyncParsableCommand {
     @Option(help: "Documents per round and renderer (each round cycles through the five languages).") var iterations = 2_000
     @Option(help: "Rounds; the median is reported.") var rounds = 5
     @Option(help: "A PNG or JPEG file drawn as the seller's logo in the PDF.") var logo: String?
+    @Option(help: "Only these formats (pdf, ubl, fatturapa); all by default.") var only: [String] = []
 
     func run() async throws {
         let documents = try CustomerLocale.allCases.map { try Self.invoice(locale: $0, logo: logo.map(Self.logo(at:))) }
-        let renderers: [any InvoiceRenderer] = [InvoicePDFRenderer(), UBLInvoiceRenderer(), FatturaPARenderer()]
+        let renderers: [any InvoiceRenderer] = [InvoicePDFRenderer(), UBLInvoiceRenderer(), FatturaPARenderer()].filter {
+            only.isEmpty || only.contains($0.format.rawValue)
+        }
         for renderer in renderers {
             // One render per language before timing: the checksum, and whatever a first render sets up.
             var checksum = Checksum()

@@ -1,16 +1,10 @@
-/// `PDFFont.glyphs` for the scalars most text is made of, worked out once per font: a table by scalar of the
-/// glyph to draw (or none, for a format character), and a width in thousandths of an em by glyph. A text made
-/// only of these scalars maps one scalar at a time, with no normalisation and no allocation but the result.
-///
-/// The common set is what NFC leaves alone whatever surrounds it: no canonical combining class, no decomposition,
-/// and never the second half of a composition (those are combining marks, a few Indic vowel signs and the Hangul
-/// jamo, none of them here): U+0000–U+02FF (Latin, Latin-1, Latin Extended-A and B, IPA, spacing modifiers),
-/// the general punctuation U+2010–U+205E (dashes, quotes, bullets, ellipsis, the narrow no-break space) and the
-/// currency signs U+20A0–U+20C0. Any other scalar sends the whole text through `PDFFont.glyphs`' general path.
+/// `PDFFont.glyphs` for the stable scalars (`StableText`: most text is made of them), worked out once per font: a
+/// table by scalar of the glyph to draw (or none, for a format character), and a width in thousandths of an em by
+/// glyph. A text made only of these scalars maps one scalar at a time, with no normalisation and no allocation but
+/// the result; any other scalar sends the whole text through `PDFFont.glyphs`' general path.
 struct CommonGlyphs: Sendable {
     /// Entries of `glyphs`: a scalar outside the common set, and one that draws nothing.
     static let outside: UInt16 = 0xFFFF, nothing: UInt16 = 0xFFFE
-    static let ranges: [ClosedRange<UInt32>] = [0x0000...0x02FF, 0x2010...0x205E, 0x20A0...0x20C0]
 
     private let glyphs: [UInt16]
     /// By glyph id: the width `TrueTypeFont.width(of:)` gives.
@@ -18,12 +12,10 @@ struct CommonGlyphs: Sendable {
 
     /// `glyph(scalar)` is the general path's answer for one scalar: nil when it draws nothing.
     init(font: TrueTypeFont, glyph: (Unicode.Scalar) -> UInt16?) {
-        var glyphs = [UInt16](repeating: Self.outside, count: Int(Self.ranges.last!.upperBound) + 1)
-        for range in Self.ranges {
-            for value in range {
-                guard let scalar = Unicode.Scalar(value) else { continue }
-                glyphs[Int(value)] = glyph(scalar) ?? Self.nothing
-            }
+        var glyphs = [UInt16](repeating: Self.outside, count: Int(StableText.ranges.last!.upperBound) + 1)
+        for value in StableText.ranges.joined() {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            glyphs[Int(value)] = glyph(scalar) ?? Self.nothing
         }
         self.glyphs = glyphs
         widths = (0..<font.advances.count).map { font.width(of: UInt16($0)) }
@@ -32,7 +24,7 @@ struct CommonGlyphs: Sendable {
     func width(of glyph: UInt16) -> Int { Int(glyph) < widths.count ? widths[Int(glyph)] : 0 }
 
     /// Appends the glyphs of `text` and returns true, or returns false (leaving `out` as it was) when a scalar of
-    /// `text` is outside the common set.
+    /// `text` is not stable.
     func append(_ text: some StringProtocol, to out: inout [UInt16]) -> Bool {
         let start = out.count
         for scalar in text.unicodeScalars {
@@ -47,7 +39,7 @@ struct CommonGlyphs: Sendable {
         return true
     }
 
-    /// The width of `text` in thousandths of an em, or nil when a scalar of it is outside the common set.
+    /// The width of `text` in thousandths of an em, or nil when a scalar of it is not stable.
     func units(_ text: some StringProtocol) -> Int? {
         var total = 0
         for scalar in text.unicodeScalars {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A TrueType font embedded as a Type 0 font with a CIDFontType2 descendant, Identity-H encoding (two bytes per
 /// glyph id, CID = glyph id), /W widths from hmtx and a /ToUnicode CMap, so text extraction gives back the text.
-/// Made once per face (`PDFFonts`): the glyphs of the common scalars and what every document embeds of the font
+/// Made once per face (`PDFFonts`): the glyphs of the stable scalars and what every document embeds of the font
 /// are worked out here, not per document.
 struct PDFFont: Sendable {
     let font: TrueTypeFont
@@ -60,8 +60,8 @@ struct PDFFont: Sendable {
         Self.points(glyphs.reduce(0) { $0 + common.width(of: $1) }, size: size)
     }
 
-    /// The width of `text` in thousandths of an em when it is made of common scalars (`CommonGlyphs`), where
-    /// widths add up: the width of two texts one after the other is the sum of theirs.
+    /// The width of `text` in thousandths of an em when it is stable (`StableText`), where widths add up: the width
+    /// of two texts one after the other is the sum of theirs.
     func units(_ text: some StringProtocol) -> Int? { common.units(text) }
 
     static func points(_ units: Int, size: Double) -> Double { Double(units) * size / 1000 }

@@ -29,10 +29,10 @@ enum TextWrap {
         return kept + "…"
     }
 
-    /// Words are measured once: a line's width is the sum of its words' and spaces' when they are common scalars
+    /// Words are measured once: a line's width is the sum of its words' and spaces' when they are stable text
     /// (`PDFFont.units`), which is what measuring the joined line gives; any other text is measured joined.
     private static func wrap(_ paragraph: String, font: PDFFont, size: Double, width: Double) -> [String] {
-        let words = paragraph.split(whereSeparator: { $0.isWhitespace || $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .control } })
+        let words = words(paragraph)
         guard !words.isEmpty else { return [""] }
         let space = font.units(" ")
         var lines: [String] = []
@@ -65,6 +65,29 @@ enum TextWrap {
         return lines
     }
 
+    /// What lies between white space and control characters. Stable text is split scalar by scalar, each being a
+    /// character of its own (`StableText`), without breaking it into characters.
+    private static func words(_ paragraph: String) -> [Substring] {
+        let scalars = paragraph.unicodeScalars
+        guard StableText.isStable(paragraph) else {
+            return paragraph.split(whereSeparator: { $0.isWhitespace || $0.unicodeScalars.allSatisfy { $0.properties.generalCategory == .control } })
+        }
+        var words: [Substring] = []
+        var start: String.Index?
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            if StableText.isSeparator(scalars[index]) {
+                if let wordStart = start { words.append(paragraph[wordStart..<index]) }
+                start = nil
+            } else if start == nil {
+                start = index
+            }
+            index = scalars.index(after: index)
+        }
+        if let wordStart = start { words.append(paragraph[wordStart...]) }
+        return words
+    }
+
     /// Cuts lines off a word wider than the line, one character at a time: each as many characters as fit (one
     /// at least); returns the rest, which fits.
     private static func cut(_ word: Substring, font: PDFFont, size: Double, width: Double, into lines: inout [String]) -> Substring {
@@ -79,7 +102,7 @@ enum TextWrap {
         return rest
     }
 
-    /// `cut` for a word of common scalars, whose prefixes' widths are running sums; returns the rest and its width.
+    /// `cut` for a stable word, whose prefixes' widths are running sums; returns the rest and its width.
     private static func cutCommon(_ word: Substring, font: PDFFont, size: Double, width: Double, into lines: inout [String]) -> (Substring, Int?) {
         var rest = word
         var restUnits = font.units(rest) ?? 0
