@@ -16,6 +16,12 @@ struct InvoiceRenderBench: AsyncParsableCommand {
     @Option(help: "A PNG or JPEG file drawn as the seller's logo in the PDF.") var logo: String?
     @Option(help: "Only these formats (pdf, ubl, fatturapa); all by default.") var only: [String] = []
 
+    func validate() throws {
+        for format in only where InvoiceFormat(rawValue: format) == nil {
+            throw ValidationError("--only \(format): the formats are \(InvoiceFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+    }
+
     func run() async throws {
         let documents = try CustomerLocale.allCases.map { try Self.invoice(locale: $0, logo: logo.map(Self.logo(at:))) }
         let renderers: [any InvoiceRenderer] = [InvoicePDFRenderer(), UBLInvoiceRenderer(), FatturaPARenderer()].filter {
