@@ -54,7 +54,7 @@ enum TextWrap {
             if !line.isEmpty { lines.append(line) }
             var rest = word
             if wordUnits != nil {
-                (rest, lineUnits) = cutCommon(rest, font: font, size: size, width: width, into: &lines)
+                (rest, lineUnits) = cutStable(rest, font: font, size: size, width: width, into: &lines)
             } else {
                 rest = cut(rest, font: font, size: size, width: width, into: &lines)
                 lineUnits = nil
@@ -103,7 +103,7 @@ enum TextWrap {
     }
 
     /// `cut` for a stable word, whose prefixes' widths are running sums; returns the rest and its width.
-    private static func cutCommon(_ word: Substring, font: PDFFont, size: Double, width: Double, into lines: inout [String]) -> (Substring, Int?) {
+    private static func cutStable(_ word: Substring, font: PDFFont, size: Double, width: Double, into lines: inout [String]) -> (Substring, Int?) {
         var rest = word
         var restUnits = font.units(rest) ?? 0
         while PDFFont.points(restUnits, size: size) > width {
