@@ -89,6 +89,7 @@ let package = Package(
             name: "payhub-bench",
             dependencies: [
                 "PayHubCore",
+                "PayHubDocuments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -5,5 +5,5 @@ import ArgumentParser
 struct PayHubBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payhub-bench", abstract: "PayHub's benchmarks.",
-        subcommands: [Bench.self, RulesBench.self, CheckoutPageBench.self], defaultSubcommand: Bench.self)
+        subcommands: [Bench.self, RulesBench.self, CheckoutPageBench.self, InvoiceRenderBench.self], defaultSubcommand: Bench.self)
 }

@@ -8,7 +8,7 @@ enum EInvoiceText {
         guard let value else { return nil }
         var result = ""
         var pendingSpace = false
-        for scalar in value.precomposedStringWithCanonicalMapping.unicodeScalars where XMLWriter.isAllowed(scalar) {
+        for scalar in StableText.composed(value).unicodeScalars where XMLWriter.isAllowed(scalar) {
             if scalar.properties.isWhitespace {
                 pendingSpace = !result.isEmpty
                 continue
@@ -32,7 +32,7 @@ enum EInvoiceText {
     /// has no such form (`東`), so that the caller refuses the field rather than writing something else.
     static func latin1(_ value: String) -> String? {
         var result = ""
-        for scalar in value.precomposedStringWithCanonicalMapping.unicodeScalars {
+        for scalar in StableText.composed(value).unicodeScalars {
             if scalar.value <= 0xFF {
                 result.unicodeScalars.append(scalar)
             } else if let replacement = latin1Replacement(scalar) {

@@ -45,11 +45,27 @@ struct InvoiceLabels: Sendable {
     func labelled(_ label: String, _ value: String) -> String { "\(label)\(colon) \(value)" }
 
     func page(_ page: Int, of pages: Int) -> String {
-        self.page.replacingOccurrences(of: "{page}", with: String(page)).replacingOccurrences(of: "{pages}", with: String(pages))
+        var result = ""
+        var rest = self.page[...]
+        while let brace = rest.firstIndex(of: "{") {
+            result += rest[..<brace]
+            rest = rest[brace...]
+            if rest.hasPrefix("{pages}") {
+                result += String(pages)
+                rest = rest.dropFirst(7)
+            } else if rest.hasPrefix("{page}") {
+                result += String(page)
+                rest = rest.dropFirst(6)
+            } else {
+                result += "{"
+                rest = rest.dropFirst()
+            }
+        }
+        return result + rest
     }
 
     /// A method type as the customer reads it: known ones translated, others as their code.
-    func method(_ type: String) -> String { methods[type] ?? type.replacingOccurrences(of: "_", with: " ") }
+    func method(_ type: String) -> String { methods[type] ?? type.replacing("_", with: " ") }
 
     static func of(_ locale: CustomerLocale) -> InvoiceLabels {
         switch locale {

@@ -19,9 +19,11 @@ public struct InvoicePDFRenderer: InvoiceRenderer {
         _ = try image(logo)
     }
 
+    static let images = PDFImageCache()
+
     private static func image(_ logo: InvoiceLogo) throws(InvoiceExportRefused) -> PDFImage {
         do {
-            return try PDFImage(logo)
+            return try images.image(logo)
         } catch {
             throw InvoiceExportRefused(format: .pdf, field: "seller.logo", message: error.description)
         }
@@ -58,11 +60,17 @@ public struct InvoicePDFRenderer: InvoiceRenderer {
             ("ViewerPreferences", .dictionary([("DisplayDocTitle", .bool(true))])),
         ]))
         let date = document.issueDate
-        let creationDate = "D:" + String(format: "%04d%02d%02d000000Z", date.year, date.month, date.day)
+        let creationDate = "D:" + Self.digits(date.year, 4) + Self.digits(date.month, 2) + Self.digits(date.day, 2) + "000000Z"
         let info = file.add(.dictionary([
             ("Title", .text(title)), ("Author", .text(document.seller.name)), ("Producer", .text("PayHub")), ("Creator", .text("PayHub")),
             ("CreationDate", .ascii(creationDate)), ("ModDate", .ascii(creationDate)),
         ]))
         return file.bytes(root: catalog, info: info)
+    }
+
+    /// `value` in decimal, zero-padded to `count` digits (`%04d`).
+    private static func digits(_ value: Int, _ count: Int) -> String {
+        let digits = String(value.magnitude)
+        return (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, count - digits.count - (value < 0 ? 1 : 0))) + digits
     }
 }

@@ -20,43 +20,85 @@ struct PDFCanvas {
 
     init(height: Double) { self.height = height }
 
-    private mutating func emit(_ operators: String) {
-        content += Array(operators.utf8)
-        content.append(0x0A)
-    }
-
-    private func n(_ value: Double) -> String { PDFNumber.format(value) }
-
     private func flip(_ y: Double) -> Double { height - y }
 
-    private func fill(_ color: PDFColor) -> String { "\(n(color.red)) \(n(color.green)) \(n(color.blue)) rg" }
+    /// Writes operands and operators straight into the content stream: numbers through `PDFNumber`, the rest as
+    /// ASCII.
+    private mutating func put(_ text: StaticString) {
+        content.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private mutating func put(_ value: Double) { PDFNumber.append(value, to: &content) }
+
+    private mutating func put(_ a: Double, _ b: Double) {
+        put(a)
+        put(" ")
+        put(b)
+    }
+
+    /// `r g b` followed by ` rg` (fill) or ` RG` (stroke).
+    private mutating func put(_ color: PDFColor) {
+        put(color.red, color.green)
+        put(" ")
+        put(color.blue)
+    }
 
     /// `text` with its baseline at `y`, starting at `x`.
     mutating func text(_ text: String, x: Double, y: Double, font: PDFFont, size: Double, color: PDFColor = .black) {
-        let glyphs = font.glyphs(text)
-        guard !glyphs.isEmpty else { return }
-        var hex: [UInt8] = []
-        PDFHex.append(glyphs.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }, to: &hex)
-        emit("BT /\(font.resourceName) \(n(size)) Tf \(fill(color)) 1 0 0 1 \(n(x)) \(n(flip(y))) Tm <\(String(decoding: hex, as: UTF8.self))> Tj ET")
+        draw(font.glyphs(text), x: x, y: y, font: font, size: size, color: color)
     }
 
     /// `text` ending at `right`.
     mutating func text(_ text: String, right: Double, y: Double, font: PDFFont, size: Double, color: PDFColor = .black) {
-        self.text(text, x: right - font.width(text, size: size), y: y, font: font, size: size, color: color)
+        let glyphs = font.glyphs(text)
+        draw(glyphs, x: right - font.width(glyphs: glyphs, size: size), y: y, font: font, size: size, color: color)
+    }
+
+    private mutating func draw(_ glyphs: [UInt16], x: Double, y: Double, font: PDFFont, size: Double, color: PDFColor) {
+        guard !glyphs.isEmpty else { return }
+        put("BT /")
+        content += font.resourceName.utf8
+        put(" ")
+        put(size)
+        put(" Tf ")
+        put(color)
+        put(" rg 1 0 0 1 ")
+        put(x, flip(y))
+        put(" Tm <")
+        PDFHex.append(glyphs: glyphs, to: &content)
+        put("> Tj ET\n")
     }
 
     mutating func line(from start: (x: Double, y: Double), to end: (x: Double, y: Double), width: Double, color: PDFColor) {
-        emit("\(n(width)) w \(n(color.red)) \(n(color.green)) \(n(color.blue)) RG \(n(start.x)) \(n(flip(start.y))) m \(n(end.x)) \(n(flip(end.y))) l S")
+        put(width)
+        put(" w ")
+        put(color)
+        put(" RG ")
+        put(start.x, flip(start.y))
+        put(" m ")
+        put(end.x, flip(end.y))
+        put(" l S\n")
     }
 
     /// A filled rectangle whose top-left corner is (`x`, `y`).
     mutating func rectangle(x: Double, y: Double, width: Double, height: Double, color: PDFColor) {
-        emit("\(fill(color)) \(n(x)) \(n(flip(y + height))) \(n(width)) \(n(height)) re f")
+        put(color)
+        put(" rg ")
+        put(x, flip(y + height))
+        put(" ")
+        put(width, height)
+        put(" re f\n")
     }
 
     /// The image resource `Im1` in the box whose top-left corner is (`x`, `y`).
     mutating func image(x: Double, y: Double, width: Double, height: Double) {
         usesImage = true
-        emit("q \(n(width)) 0 0 \(n(height)) \(n(x)) \(n(flip(y + height))) cm /Im1 Do Q")
+        put("q ")
+        put(width)
+        put(" 0 0 ")
+        put(height)
+        put(" ")
+        put(x, flip(y + height))
+        put(" cm /Im1 Do Q\n")
     }
 }

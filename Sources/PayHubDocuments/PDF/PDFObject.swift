@@ -12,6 +12,8 @@ enum PDFObject: Sendable {
     /// Keys in the order given: the output is the same every time.
     case dictionary([(String, PDFObject)])
     case reference(Int)
+    /// An object already written by `write(to:)`: what every document repeats (a font's /W array), written once.
+    case serialized([UInt8])
 
     /// A text string (§7.9.2.2): UTF-16BE with its byte order mark, for /Info entries.
     static func text(_ value: String) -> PDFObject {
@@ -25,11 +27,11 @@ enum PDFObject: Sendable {
 
     func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += Array("null".utf8)
-        case .bool(let value): out += Array((value ? "true" : "false").utf8)
-        case .int(let value): out += Array(String(value).utf8)
-        case .real(let value): out += Array(PDFNumber.format(value).utf8)
-        case .name(let value): out += PDFName.encode(value)
+        case .null: out += "null".utf8
+        case .bool(let value): out += (value ? "true" : "false").utf8
+        case .int(let value): PDFNumber.append(value, to: &out)
+        case .real(let value): PDFNumber.append(value, to: &out)
+        case .name(let value): PDFName.append(value, to: &out)
         case .hexString(let bytes):
             out.append(UInt8(ascii: "<"))
             PDFHex.append(bytes, to: &out)
@@ -42,15 +44,18 @@ enum PDFObject: Sendable {
             }
             out.append(UInt8(ascii: "]"))
         case .dictionary(let entries):
-            out += Array("<<".utf8)
+            out += "<<".utf8
             for (key, value) in entries {
-                out += PDFName.encode(key)
+                PDFName.append(key, to: &out)
                 out.append(UInt8(ascii: " "))
                 value.write(to: &out)
                 out.append(UInt8(ascii: " "))
             }
-            out += Array(">>".utf8)
-        case .reference(let number): out += Array("\(number) 0 R".utf8)
+            out += ">>".utf8
+        case .reference(let number):
+            PDFNumber.append(number, to: &out)
+            out += " 0 R".utf8
+        case .serialized(let bytes): out += bytes
         }
     }
 }
@@ -58,32 +63,68 @@ enum PDFObject: Sendable {
 /// Numbers in content streams and objects: at most two decimals, no exponent, no locale, `-0` written as `0`.
 enum PDFNumber {
     static func format(_ value: Double) -> String {
-        guard value.isFinite else { return "0" }
+        var out: [UInt8] = []
+        append(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `format(value)`'s bytes, appended.
+    static func append(_ value: Double, to out: inout [UInt8]) {
+        guard value.isFinite else { return out.append(UInt8(ascii: "0")) }
         let hundredths = Int((value * 100).rounded())
-        if hundredths == 0 { return "0" }
-        let sign = hundredths < 0 ? "-" : ""
+        if hundredths == 0 { return out.append(UInt8(ascii: "0")) }
+        if hundredths < 0 { out.append(UInt8(ascii: "-")) }
         let magnitude = hundredths.magnitude
         let whole = magnitude / 100, fraction = magnitude % 100
-        if fraction == 0 { return "\(sign)\(whole)" }
-        if fraction % 10 == 0 { return "\(sign)\(whole).\(fraction / 10)" }
-        return "\(sign)\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+        appendDigits(whole, to: &out)
+        guard fraction != 0 else { return }
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+        if fraction % 10 != 0 { out.append(UInt8(ascii: "0") + UInt8(fraction % 10)) }
+    }
+
+    /// An integer in decimal, appended.
+    static func append(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, to: &out)
+    }
+
+    private static func appendDigits(_ value: UInt, to out: inout [UInt8]) {
+        var divisor: UInt = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
     }
 }
 
 enum PDFName {
     /// `/Name`, with `#xx` for every byte that is not a regular printable character (§7.3.5).
     static func encode(_ name: String) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "/")]
+        var out: [UInt8] = []
+        append(name, to: &out)
+        return out
+    }
+
+    static func append(_ name: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "/"))
         for byte in name.utf8 {
-            let delimiter = Array("()<>[]{}/%#".utf8).contains(byte)
-            if byte > 0x20, byte < 0x7F, !delimiter {
+            if byte > 0x20, byte < 0x7F, !isDelimiter(byte) {
                 out.append(byte)
             } else {
                 out.append(UInt8(ascii: "#"))
-                PDFHex.append([byte], to: &out)
+                PDFHex.append(byte, to: &out)
             }
         }
-        return out
+    }
+
+    private static func isDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "["), UInt8(ascii: "]"),
+             UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "/"), UInt8(ascii: "%"), UInt8(ascii: "#"): true
+        default: false
+        }
     }
 }
 
@@ -92,9 +133,20 @@ enum PDFHex {
 
     static func append(_ bytes: [UInt8], to out: inout [UInt8]) {
         out.reserveCapacity(out.count + bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        for byte in bytes { append(byte, to: &out) }
+    }
+
+    static func append(_ byte: UInt8, to out: inout [UInt8]) {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0x0F)])
+    }
+
+    /// Glyph ids as Identity-H codes: two bytes each, big-endian, in hex.
+    static func append(glyphs: [UInt16], to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + glyphs.count * 4)
+        for glyph in glyphs {
+            append(UInt8(glyph >> 8), to: &out)
+            append(UInt8(glyph & 0xFF), to: &out)
         }
     }
 
