@@ -23,6 +23,9 @@ struct WebhookDeliveryJob: JobHandler {
     static var maximumAttempts: Int { retrySchedule.count + 1 }
     /// How long one run sends before it hands the endpoint back (so a stopping process lets go in time).
     static let runLimit: Duration = .seconds(5)
+    /// How long a run waits for more before it ends: under load deliveries arrive every few milliseconds, and a
+    /// job that ended (deleting its row, which waits for the transactions still adding to it) would slow them.
+    static let idleGrace: Duration = .milliseconds(200)
 
     struct Payload: Codable, Sendable {
         var endpoint: String
@@ -70,10 +73,19 @@ struct WebhookDeliveryJob: JobHandler {
         let endpointID = try WebhookEndpointID(parsing: job.decode(Payload.self).endpoint)
         let events = EventRepository()
         let started = ContinuousClock.now
-        while ContinuousClock.now - started < Self.runLimit {
+        var idleSince: ContinuousClock.Instant?
+        while true {
+            guard ContinuousClock.now - started < Self.runLimit else { return handBack() }
             let now = context.clock.now()
             let due = try await events.dueDeliveries(to: endpointID, for: .deliveryWorker, at: now, limit: context.config.webhookConcurrency, on: reader)
-            guard !due.isEmpty else { break }
+            guard !due.isEmpty else {
+                let idle = idleSince ?? ContinuousClock.now
+                idleSince = idle
+                if ContinuousClock.now - idle >= Self.idleGrace { break }
+                try await Task.sleep(for: .milliseconds(10))
+                continue
+            }
+            idleSince = nil
             guard let endpoint = try await WebhookEndpointRepository().deliveryTarget(
                 endpointID, for: .deliveryWorker, opening: context.secrets, at: now, on: reader), endpoint.isReceiving
             else {
@@ -99,6 +111,18 @@ struct WebhookDeliveryJob: JobHandler {
             guard let next = try await events.nextTry(to: endpointID, for: .deliveryWorker, on: tx) else { return }
             try await JobScheduler.enqueue(
                 Self.job(endpoint: endpointID, at: max(next, context.clock.now())), context: context, on: tx)
+        }
+    }
+
+    /// Still busy after `runLimit`: the job stays (no row to delete, so no waiting on the event transactions) and
+    /// is due at once; the lane is told once that has committed, and claims it again.
+    private func handBack() -> JobOutcome {
+        let context = self.context
+        return JobOutcome(next: .reschedule(at: context.clock.now())) { _ in
+            AfterCommit.run {
+                context.jobHandoff.noteTableWork(.webhookDelivery)
+                context.wakeUp(for: .webhookDelivery).signal()
+            }
         }
     }
 
