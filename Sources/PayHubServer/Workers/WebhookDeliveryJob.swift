@@ -100,9 +100,7 @@ struct WebhookDeliveryJob: JobHandler {
                 for delivery in due { group.addTask { await self.send(delivery, to: endpoint) } }
                 return await group.reduce(into: [DeliveryOutcome]()) { $0.append($1) }
             }
-            try await finishBatch(job, writing: { tx in
-                for outcome in outcomes { try await outcome.write(tx) }
-            })
+            try await record(outcomes, of: job)
         }
         let context = self.context
         return .done { tx in
@@ -123,6 +121,32 @@ struct WebhookDeliveryJob: JobHandler {
                 context.jobHandoff.noteTableWork(.webhookDelivery)
                 context.wakeUp(for: .webhookDelivery).signal()
             }
+        }
+    }
+
+    /// Writes a batch's tries. On SQLite in one transaction (the writer commits in groups anyway); on PostgreSQL each
+    /// try in a transaction of its own, side by side, since one transaction's statements would each wait for the
+    /// last: the lease is renewed first, and every try's transaction checks it still stands (a key-share lock, which
+    /// neither renewals nor the others wait for).
+    private func record(_ outcomes: [DeliveryOutcome], of job: ClaimedJob) async throws {
+        guard context.transactor.isPostgres, outcomes.count > 1 else {
+            return try await finishBatch(job, writing: { tx in
+                for outcome in outcomes { try await outcome.write(tx) }
+            })
+        }
+        try await finishBatch(job, writing: { _ in })
+        let context = self.context
+        let db = self.db
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for outcome in outcomes {
+                group.addTask {
+                    try await context.transactor.writeSQL(on: db) { tx in
+                        guard try await JobStore.holdsLease(job, on: tx) else { throw JobLeaseLost(id: job.id) }
+                        try await outcome.write(tx)
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
     }
 
