@@ -75,11 +75,11 @@ def test_two_processes_deliver_every_event_once_to_every_endpoint(postgres_deplo
         assert {d["status"] for d in deliveries} == {"succeeded"}, deliveries
         assert {d["attempt_count"] for d in deliveries} == {1}, deliveries
 
-    # Each process counts what it sent: together exactly one send per (event, endpoint), and both took part.
+    # Each process counts what it sent: together exactly one send per (event, endpoint). One process at a time sends
+    # to an endpoint (its delivery job), so which process sends depends on which took each endpoint's job first.
     sent = [metric(server, "payhub_webhook_deliveries_total", outcome="succeeded") for server in servers]
     print("deliveries sent per process:", sent)
     assert sum(sent) == len(events) * endpoint_count, sent
-    assert all(sent), f"one process delivered nothing: {sent}"
 
     for server in servers:
         assert server.alive(), server.logs()
