@@ -54,10 +54,13 @@ let package = Package(
         // Renders finalised invoices and credit notes: PDF with an embedded font, UBL 2.1 (Peppol BIS Billing 3.0)
         // and FatturaPA 1.2. Pure: no I/O, no Vapor.
         .target(name: "PayHubDocuments", dependencies: ["PayHubCore"], resources: [.copy("Fonts")]),
+        // The one SQLite setting Swift cannot reach (a C function with variable arguments).
+        .target(name: "CSQLitePlanner"),
         // HTTP API, persistence, background workers, HTML.
         .target(
             name: "PayHubServer",
             dependencies: [
+                "CSQLitePlanner",
                 "PayHubCore",
                 "PayHubConnectors",
                 "PayHubDocuments",

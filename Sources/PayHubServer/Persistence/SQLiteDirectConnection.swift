@@ -2,6 +2,7 @@ import FluentKit
 import Foundation
 import NIOCore
 import NIOConcurrencyHelpers
+import CSQLitePlanner
 import SQLiteNIO
 import VaporCSQLite
 
@@ -49,6 +50,10 @@ final class SQLiteDirectConnection: @unchecked Sendable {
         }
         self.handle = handle
         sqlite_nio_sqlite3_busy_timeout(handle, 5_000)
+        // Plans that do not depend on bound values. Otherwise SQLite prepares a statement again whenever it runs
+        // with new values if its plan looked at them (any `WHERE column = ? ORDER BY ...`): a parse per query.
+        // A query that needs a partial index writes the index's condition as a literal.
+        try check(payhub_sqlite_enable_stable_plans(UnsafeMutableRawPointer(handle)), on: handle)
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = \(options.synchronous.rawValue)")
         try execute("PRAGMA foreign_keys = ON")
@@ -99,6 +104,11 @@ final class SQLiteDirectConnection: @unchecked Sendable {
             try onRow(SQLiteDirectRow(columns: prepared.columns, values: values))
         }
         return Int(sqlite_nio_sqlite3_changes(handle))
+    }
+
+    /// How many times the kept statements were prepared again since they were first prepared (a diagnostic).
+    var repreparations: Int {
+        cache.values.reduce(0) { $0 + Int(sqlite_nio_sqlite3_stmt_status($1.statement, SQLITE_STMTSTATUS_REPREPARE, 0)) }
     }
 
     private func prepare(_ sql: String, on handle: OpaquePointer) throws -> Prepared {

@@ -240,6 +240,31 @@ final class SQLiteDirectTests: XCTestCase {
         }
     }
 
+    /// A statement whose plan looks at its bound values (`WHERE column = ? ORDER BY ...`) is not prepared again every
+    /// time it runs with new values, while another connection writes between the runs (as PayHub's writer does);
+    /// and a literal condition still picks a partial index.
+    func testAStatementRunWithNewValuesIsNotPreparedAgain() throws {
+        let path = folder.appendingPathComponent("plans.sqlite").path
+        let writer = try SQLiteDirectConnection(path: path, options: .init(synchronous: .normal, queryOnly: false))
+        defer { writer.close() }
+        try writer.execute("CREATE TABLE items (id TEXT PRIMARY KEY, owner TEXT, status TEXT, position INTEGER)")
+        try writer.execute("CREATE INDEX items_owner ON items (owner)")
+        try writer.execute("CREATE INDEX items_owed ON items (owner, position) WHERE status = 'pending'")
+        let reader = try SQLiteDirectConnection(path: path, options: .init(synchronous: .normal, queryOnly: true))
+        defer { reader.close() }
+        for round in 0..<20 {
+            try writer.query("INSERT INTO items VALUES (?, ?, 'pending', ?)", [.text("i\(round)"), .text("o\(round % 3)"), .integer(round)]) { _ in }
+            try reader.query("SELECT id FROM items WHERE owner = ? AND status = ? ORDER BY position, id", [.text("o\(round % 3)"), .text("pending")]) { _ in }
+        }
+        XCTAssertEqual(reader.repreparations, 0)
+
+        var plan: [String] = []
+        try reader.query("EXPLAIN QUERY PLAN SELECT id FROM items WHERE owner = ? AND status = 'pending' ORDER BY position", [.text("o1")]) {
+            plan.append(try $0.decode(column: "detail", as: String.self))
+        }
+        XCTAssertTrue(plan.joined().contains("items_owed"), "\(plan)")
+    }
+
     /// A write started inside another would wait for it forever; it is refused instead.
     func testAWriteInsideAnotherIsRefused() async throws {
         let gate = SQLiteWriteGate()
