@@ -84,6 +84,41 @@ final class WebhookDeliveryTests: XCTestCase {
         }
     }
 
+    /// A batch's tries are written together (on PostgreSQL in two statements): each delivery keeps its own outcome,
+    /// and a retried delivery's earlier try moves to its log.
+    func testABatchOfTriesRecordsEachDeliverysOwnOutcome() async throws {
+        try await withEachDatabase { hub in
+            _ = try await endpoint(hub)
+            hub.transport.answer { _ in WebhookResponse(status: 500, headers: [], bodyExcerpt: "first") }
+            let paid = try await hub.pay()
+            _ = try await hub.request(.POST, "/v1/refunds", json: ["payment_intent": paid.id, "amount": 100])
+            try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(hub.transport.sent.count, 3)
+            hub.transport.answer { sent in
+                let type = ((try? JSONSerialization.jsonObject(with: Data(sent.body))) as? [String: Any])?["type"] as? String
+                return type == "refund.created"
+                    ? WebhookResponse(status: 503, headers: [], bodyExcerpt: "later") : WebhookResponse(status: 204, headers: [], bodyExcerpt: "")
+            }
+            hub.clock.advance(6)
+            try await hub.deliveryWorker.runOnce()
+            XCTAssertEqual(hub.transport.sent.count, 6)
+            let events = try await hub.storedEvents()
+            XCTAssertEqual(events.count, 3)
+            for event in events {
+                let log = try await hub.request(.GET, "/v1/events/\(event.id)/deliveries")
+                let delivery = try XCTUnwrap((log["data"] as? [[String: Any]])?.first)
+                let attempts = delivery["attempts"] as? [[String: Any]] ?? []
+                let refund = event.type == "refund.created"
+                XCTAssertEqual(delivery["status"] as? String, refund ? "pending" : "succeeded", event.type)
+                XCTAssertEqual(attempts.compactMap { $0["status_code"] as? Int }, refund ? [500, 503] : [500, 204], event.type)
+                XCTAssertEqual(attempts.map { $0["response_excerpt"] as? String }, ["first", refund ? "later" : ""], event.type)
+            }
+            let owed = try await hub.storedDeliveries(status: "pending")
+            XCTAssertEqual(owed.count, 1)
+            XCTAssertGreaterThan(try XCTUnwrap(owed.first).nextAttemptAt, hub.clock.now().addingTimeInterval(200), "the second retry waits about 5 minutes")
+        }
+    }
+
     func testGivesUpAfterAboutThreeDays() async throws {
         try await withEachDatabase { hub in
             _ = try await endpoint(hub)

@@ -77,13 +77,6 @@ enum JobStore {
         return try StoredValueInvalid.parse(status, as: JobStatus.self, table: "jobs", column: "status", id: id)
     }
 
-    /// Whether this claim still holds the job, key-share locked (PostgreSQL) until the transaction ends.
-    static func holdsLease(_ job: ClaimedJob, on db: any SQLDatabase) async throws -> Bool {
-        let lock: SQLQueryString = db.dialect.name == "postgresql" ? "FOR KEY SHARE" : ""
-        return try await db.raw("SELECT id FROM jobs WHERE id = \(bind: job.id) AND lease_token = \(bind: job.leaseToken) \(lock)")
-            .first() != nil
-    }
-
     /// Extends a running job's lease; false when it was lost.
     static func renew(_ job: ClaimedJob, until: Date, now: Date, on db: any SQLDatabase) async throws -> Bool {
         try await db.raw("""

@@ -48,7 +48,7 @@ struct EventRepository: Sendable {
     /// Makes a delivery pending again (a redelivery), due at once.
     func markPending(_ id: WebhookDeliveryID, in scope: TenantScope, at now: Date, on db: any SQLDatabase) async throws {
         try await db.raw("""
-            UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.pending.rawValue), next_attempt_at = \(bind: now), \
+            UPDATE webhook_deliveries SET status = \(unsafeRaw: Self.pending), next_attempt_at = \(bind: now), \
             updated_at = \(bind: now) WHERE id = \(bind: id.rawValue) AND merchant_id = \(bind: scope.merchantID) \
             AND livemode = \(bind: scope.livemode)
             """).run()
@@ -81,11 +81,61 @@ struct EventRepository: Sendable {
             """).run()
     }
 
+    /// A try to record: what happened, and where its delivery stands after it.
+    struct RecordedTry: Sendable {
+        var attempt: WebhookDeliveryAttempt
+        var delivery: PendingDelivery
+        var status: WebhookDeliveryStatus
+        var nextTry: Date?
+        var at: Date
+    }
+
+    /// Records a batch of tries (of different deliveries). On PostgreSQL in two statements whatever the batch's
+    /// size (the earlier tries of retried deliveries move to the log, then one update of every row), since every
+    /// statement is a round trip; on SQLite, where a statement costs microseconds, one try after another.
+    func record(_ tries: [RecordedTry], on db: any SQLDatabase) async throws {
+        guard db.dialect.name == "postgresql", tries.count > 1 else {
+            for tried in tries {
+                try await record(tried.attempt, of: tried.delivery, status: tried.status, nextTry: tried.nextTry, at: tried.at, on: db)
+            }
+            return
+        }
+        let retried = tries.filter { $0.delivery.attemptCount > 0 }.map { SQLBind($0.delivery.id.rawValue) }
+        if !retried.isEmpty {
+            try await db.raw("""
+                INSERT INTO webhook_delivery_attempts \
+                (id, delivery_id, event_id, endpoint_id, attempted_at, status_code, latency_ms, response_excerpt, error, succeeded) \
+                SELECT last_attempt_id, id, event_id, endpoint_id, last_attempted_at, last_status_code, last_latency_ms, \
+                last_response_excerpt, last_error, last_succeeded FROM webhook_deliveries \
+                WHERE id IN (\(SQLList(retried))) AND last_attempt_id IS NOT NULL
+                """).run()
+        }
+        let rows: [SQLQueryString] = tries.map { tried in
+            let attempt = tried.attempt
+            let delivered: Date? = tried.status == .succeeded ? tried.at : nil
+            return """
+                (\(bind: tried.delivery.id.rawValue)::text, \(bind: tried.status.rawValue)::text, \(bind: tried.nextTry)::timestamptz, \
+                \(bind: attempt.id)::text, \(bind: attempt.attemptedAt)::timestamptz, \(bind: attempt.statusCode)::bigint, \
+                \(bind: attempt.latencyMilliseconds)::bigint, \(bind: attempt.responseExcerpt)::text, \(bind: attempt.error)::text, \
+                \(bind: attempt.succeeded)::boolean, \(bind: delivered)::timestamptz, \(bind: tried.at)::timestamptz)
+                """
+        }
+        try await db.raw("""
+            UPDATE webhook_deliveries AS d SET status = v.status, attempt_count = d.attempt_count + 1, \
+            next_attempt_at = COALESCE(v.next_try, d.next_attempt_at), last_attempt_id = v.attempt_id, \
+            last_attempted_at = v.attempted_at, last_status_code = v.status_code, last_latency_ms = v.latency_ms, \
+            last_response_excerpt = v.excerpt, last_error = v.error, last_succeeded = v.succeeded, \
+            delivered_at = COALESCE(v.delivered_at, d.delivered_at), updated_at = v.updated_at \
+            FROM (VALUES \(rows.joined(separator: ", "))) AS v(id, status, next_try, attempt_id, attempted_at, status_code, \
+            latency_ms, excerpt, error, succeeded, delivered_at, updated_at) WHERE d.id = v.id
+            """).run()
+    }
+
     /// Cancels what an endpoint that stops receiving was still owed; its jobs then find nothing to do.
     func cancelPendingDeliveries(to endpointID: WebhookEndpointID, in scope: TenantScope, at now: Date, on db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.canceled.rawValue), updated_at = \(bind: now) \
-            WHERE endpoint_id = \(bind: endpointID.rawValue) AND status = \(bind: WebhookDeliveryStatus.pending.rawValue) \
+            WHERE endpoint_id = \(bind: endpointID.rawValue) AND status = \(unsafeRaw: Self.pending) \
             AND merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)
             """).run()
     }
@@ -131,12 +181,16 @@ struct EventRepository: Sendable {
         }
     }
 
+    /// `pending` as an SQL literal: the queries of what endpoints are owed use the partial index
+    /// `webhook_deliveries_owed` (`WHERE status = 'pending'`), which a planner can only match to a literal.
+    static let pending = "'\(WebhookDeliveryStatus.pending.rawValue)'"
+
     /// What an endpoint is owed now, oldest first, with the events (the delivery job knows the endpoint only).
     func dueDeliveries(to endpointID: WebhookEndpointID, for _: SystemScope, at now: Date, limit: Int, on db: any SQLDatabase) async throws -> [PendingDelivery] {
         try await db.raw("""
             SELECT d.id, d.endpoint_id, d.merchant_id, d.livemode, d.status, d.attempt_count, d.event_id, e.type, e.object_id, \
             e.data, e.created_at FROM webhook_deliveries d JOIN events e ON e.id = d.event_id \
-            WHERE d.endpoint_id = \(bind: endpointID.rawValue) AND d.status = \(bind: WebhookDeliveryStatus.pending.rawValue) \
+            WHERE d.endpoint_id = \(bind: endpointID.rawValue) AND d.status = \(unsafeRaw: Self.pending) \
             AND d.next_attempt_at <= \(bind: now) ORDER BY d.next_attempt_at LIMIT \(bind: limit)
             """).all().map(Self.pendingDelivery(row:))
     }
@@ -145,14 +199,14 @@ struct EventRepository: Sendable {
     func nextTry(to endpointID: WebhookEndpointID, for _: SystemScope, on db: any SQLDatabase) async throws -> Date? {
         try await db.raw("""
             SELECT next_attempt_at FROM webhook_deliveries WHERE endpoint_id = \(bind: endpointID.rawValue) \
-            AND status = \(bind: WebhookDeliveryStatus.pending.rawValue) ORDER BY next_attempt_at LIMIT 1
+            AND status = \(unsafeRaw: Self.pending) ORDER BY next_attempt_at LIMIT 1
             """).first()?.decode(column: "next_attempt_at", as: Date.self)
     }
 
     /// How many deliveries are owed, across every tenant (for `/metrics`).
     func pendingDeliveryCount(for _: SystemScope, on db: any SQLDatabase) async throws -> Int {
         try await db.raw("""
-            SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = \(bind: WebhookDeliveryStatus.pending.rawValue)
+            SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = \(unsafeRaw: Self.pending)
             """).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 

@@ -124,30 +124,17 @@ struct WebhookDeliveryJob: JobHandler {
         }
     }
 
-    /// Writes a batch's tries. On SQLite in one transaction (the writer commits in groups anyway); on PostgreSQL each
-    /// try in a transaction of its own, side by side, since one transaction's statements would each wait for the
-    /// last: the lease is renewed first, and every try's transaction checks it still stands (a key-share lock, which
-    /// neither renewals nor the others wait for).
+    /// Writes a batch's tries in one transaction that renews the lease (`EventRepository.record` writes them in
+    /// two statements on PostgreSQL, whatever the batch's size); a receiver that answered 410 Gone stops receiving.
     private func record(_ outcomes: [DeliveryOutcome], of job: ClaimedJob) async throws {
-        guard context.transactor.isPostgres, outcomes.count > 1 else {
-            return try await finishBatch(job, writing: { tx in
-                for outcome in outcomes { try await outcome.write(tx) }
-            })
-        }
-        try await finishBatch(job, writing: { _ in })
-        let context = self.context
-        let db = self.db
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for outcome in outcomes {
-                group.addTask {
-                    try await context.transactor.writeSQL(on: db) { tx in
-                        guard try await JobStore.holdsLease(job, on: tx) else { throw JobLeaseLost(id: job.id) }
-                        try await outcome.write(tx)
-                    }
-                }
+        try await finishBatch(job, writing: { tx in
+            try await EventRepository().record(outcomes.map(\.tried), on: tx)
+            for outcome in outcomes where outcome.endpointGone {
+                let delivery = outcome.tried.delivery
+                try await WebhookEndpointShutdown.disable(
+                    delivery.endpointID, reason: "The receiver answered 410 Gone.", in: delivery.scope, now: outcome.tried.at, on: tx)
             }
-            try await group.waitForAll()
-        }
+        })
     }
 
     /// Writes a batch's outcomes with the lease renewed, or nothing if another process took the job over.
@@ -162,7 +149,9 @@ struct WebhookDeliveryJob: JobHandler {
 
     /// How one try ended, and what to write for it.
     private struct DeliveryOutcome: Sendable {
-        var write: @Sendable (any SQLDatabase) async throws -> Void
+        var tried: EventRepository.RecordedTry
+        /// The receiver answered 410 Gone: the endpoint stops receiving.
+        var endpointGone = false
     }
 
     private func send(_ delivery: PendingDelivery, to endpoint: WebhookDeliveryTarget) async -> DeliveryOutcome {
@@ -194,10 +183,9 @@ struct WebhookDeliveryJob: JobHandler {
 
         let finishedAt = context.clock.now()
         let logged = attempt
-        func ends(_ status: WebhookDeliveryStatus, nextTry: Date? = nil) -> DeliveryOutcome {
-            DeliveryOutcome { tx in
-                try await EventRepository().record(logged, of: delivery, status: status, nextTry: nextTry, at: finishedAt, on: tx)
-            }
+        func ends(_ status: WebhookDeliveryStatus, nextTry: Date? = nil, endpointGone: Bool = false) -> DeliveryOutcome {
+            DeliveryOutcome(
+                tried: .init(attempt: logged, delivery: delivery, status: status, nextTry: nextTry, at: finishedAt), endpointGone: endpointGone)
         }
         if attempt.succeeded {
             context.metrics.webhookDelivery(outcome: "succeeded")
@@ -206,12 +194,7 @@ struct WebhookDeliveryJob: JobHandler {
         if attempt.statusCode == 410 {
             context.metrics.webhookDelivery(outcome: "gone")
             logger.warning("webhook endpoint disabled", metadata: ["endpoint": "\(delivery.endpointID)", "reason": "410 Gone"])
-            let failed = ends(.failed)
-            return DeliveryOutcome { tx in
-                try await failed.write(tx)
-                try await WebhookEndpointShutdown.disable(
-                    delivery.endpointID, reason: "The receiver answered 410 Gone.", in: delivery.scope, now: finishedAt, on: tx)
-            }
+            return ends(.failed, endpointGone: true)
         }
         context.metrics.webhookDelivery(outcome: "failed")
         let tries = delivery.attemptCount + 1
