@@ -30,4 +30,13 @@ final class TranslationCatalogTests: XCTestCase {
         texts[.it] = nil
         XCTAssertThrowsError(try TranslationCatalog(texts: texts))
     }
+
+    func testAValueIsPutInItsPlaceOnceAndNeverReadAsAPlaceholder() throws {
+        let english = ["line": "{amount} {every} at {amount}", "plain": "No placeholder"]
+        let catalog = try TranslationCatalog(texts: Dictionary(uniqueKeysWithValues: CustomerLocale.allCases.map { ($0, english) }))
+        XCTAssertEqual(catalog.text("line", in: .en, ["amount": "{every}", "every": "{amount}"]), "{every} {amount} at {every}")
+        XCTAssertEqual(catalog.text("line", in: .en, ["amount": "€5"]), "€5 {every} at €5", "a placeholder without a value stays")
+        XCTAssertEqual(catalog.text("plain", in: .en, ["amount": "€5"]), "No placeholder")
+        XCTAssertEqual(catalog.text("line", in: .en), "{amount} {every} at {amount}")
+    }
 }

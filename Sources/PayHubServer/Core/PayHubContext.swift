@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import Logging
@@ -18,6 +19,8 @@ public final class PayHubContext: Sendable {
     let secrets: SecretBox
     let transactor: Transactor
     let clientTokens: ClientTokenSigner
+    /// The key that MACs the CSRF tokens of the customer-facing pages, derived from the master key once.
+    let pageFormKey: SymmetricKey
     let metrics: AppMetrics
     let rateLimiter: any RateLimiter
     let webhookTransport: any WebhookTransport
@@ -58,6 +61,7 @@ public final class PayHubContext: Sendable {
             self.transactor = Transactor(isPostgres: false)
         }
         self.clientTokens = ClientTokenSigner(masterKey: config.masterKey, lifetime: config.clientTokenLifetime)
+        self.pageFormKey = AuthenticationPageGuard.formKey(masterKey: config.masterKey)
         self.metrics = AppMetrics()
         if case .postgres = config.database {
             self.rateLimiter = SharedRateLimiter()

@@ -13,6 +13,8 @@ struct TranslationCatalog: Sendable {
     }
 
     private let texts: [CustomerLocale: [String: String]]
+    /// Every text cut at its placeholders once, so filling one in scans nothing.
+    private let filled: [CustomerLocale: [String: FillIn]]
 
     init(texts: [CustomerLocale: [String: String]]) throws {
         guard let english = texts[.en] else { throw Invalid(locale: .en, key: nil, problem: "missing") }
@@ -29,6 +31,7 @@ struct TranslationCatalog: Sendable {
             }
         }
         self.texts = texts
+        filled = texts.mapValues { $0.mapValues(FillIn.init) }
     }
 
     /// The catalog shipped in the bundle, loaded once (`TranslationCatalogTests` proves it loads).
@@ -56,12 +59,48 @@ struct TranslationCatalog: Sendable {
     /// The text of `key` in `locale` with its placeholders filled in (plain text: pages escape it when rendering).
     /// An unknown key is a programming error, caught by the tests that render every page.
     func text(_ key: String, in locale: CustomerLocale, _ values: [String: String] = [:]) -> String {
-        guard var text = texts[locale]?[key] else {
+        guard let text = filled[locale]?[key] else {
             assertionFailure("no translation key '\(key)'")
             return key
         }
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+        return text.filled(with: values)
+    }
+
+    /// A text as literal pieces and `{placeholders}`. Filling it in puts each value in its place once: a value
+    /// that itself holds `{name}` is left as it is, and a placeholder without a value stays as written.
+    struct FillIn: Sendable {
+        enum Piece: Sendable {
+            case literal(String)
+            case placeholder(String)
+        }
+
+        let text: String
+        let pieces: [Piece]
+
+        init(_ text: String) {
+            self.text = text
+            var pieces: [Piece] = []
+            var rest = text[...]
+            while let match = rest.firstMatch(of: /\{([a-z_]+)\}/) {
+                if match.range.lowerBound > rest.startIndex { pieces.append(.literal(String(rest[..<match.range.lowerBound]))) }
+                pieces.append(.placeholder(String(match.1)))
+                rest = rest[match.range.upperBound...]
+            }
+            if !rest.isEmpty { pieces.append(.literal(String(rest))) }
+            self.pieces = pieces
+        }
+
+        func filled(with values: [String: String]) -> String {
+            guard !values.isEmpty, pieces.contains(where: { if case .placeholder = $0 { true } else { false } }) else { return text }
+            var result = ""
+            for piece in pieces {
+                switch piece {
+                case .literal(let literal): result += literal
+                case .placeholder(let name): result += values[name] ?? "{\(name)}"
+                }
+            }
+            return result
+        }
     }
 
     static func placeholders(in text: String) -> Set<String> {

@@ -16,10 +16,15 @@ struct AuthenticationPageGuard {
         status: .forbidden, kind: .permission, code: "csrf_token_invalid",
         message: "This form did not come from this page, or the page was opened for another attempt: open the page again.")
 
-    let masterKey: SymmetricKey
+    /// `formKey(masterKey:)`, which the context keeps.
+    let key: SymmetricKey
 
     init(context: PayHubContext) {
-        masterKey = context.config.masterKey
+        key = context.pageFormKey
+    }
+
+    static func formKey(masterKey: SymmetricKey) -> SymmetricKey {
+        SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("payhub-page-csrf".utf8), using: masterKey))
     }
 
     /// A fresh token for a page about `attemptID`: the value for the form and the cookie to set with it.
@@ -52,7 +57,6 @@ struct AuthenticationPageGuard {
     }
 
     private func mac(nonce: String, subject: String) -> String {
-        let key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("payhub-page-csrf".utf8), using: masterKey))
         return Self.letters(Array(HMAC<SHA256>.authenticationCode(for: Data("\(subject).\(nonce)".utf8), using: key)))
     }
 

@@ -81,7 +81,9 @@ struct CheckoutPageResponder {
         var model = builder.model(screen: screen, csrfToken: issued?.formToken, attemptKey: attemptKey, styleNonce: nonce, errorMessage: error)
         model.notice = notice
         let methods = screen == .choose ? try await CheckoutMethodsFragment.html(model.methods, texts: model.t, locale: locale, request: request) : ""
-        let page = try await request.leaf.render(path: "checkout", context: model.leafContext(methodsHTML: methods)).get()
+        let page = try await LeafPageShells.render(
+            "checkout", context: model.leafContext(methodsHTML: methods), fixed: ["screen": screen.rawValue, "t": locale.rawValue],
+            raw: ["methodsHTML"], request: request)
         let response = Response(status: status, body: .init(buffer: page))
         response.headers.contentType = .html
         if let (name, value) = issued?.cookie { response.cookies[name] = value }
