@@ -56,13 +56,14 @@ final class JobHandoff: Sendable {
         return state.withLockedValue { state in
             var taken: [ClaimedJob] = []
             for kind in kinds {
-                guard var queue = state.queued[kind], !queue.isEmpty else { continue }
+                // Taken out of the dictionary while it changes, so the queue is not copied.
+                guard var queue = state.queued.removeValue(forKey: kind) else { continue }
+                defer { if !queue.isEmpty { state.queued[kind] = queue } }
                 let freshAfter = now.addingTimeInterval(-(state.leases[kind] ?? 0) / 4)
                 queue.removeAll { $0.handedAt < freshAfter }
                 let count = min(limit - taken.count, queue.count)
                 taken += queue.prefix(count).map(\.job)
                 queue.removeFirst(count)
-                state.queued[kind] = queue
                 if taken.count == limit { break }
             }
             return taken

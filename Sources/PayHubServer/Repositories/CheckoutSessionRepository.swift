@@ -89,6 +89,12 @@ struct CheckoutSessionRepository: Sendable {
         return try Self.record(row: row)
     }
 
+    /// What a session was created with never changes, and each of its pages reads it: decoded once per text.
+    private static let storedLines = DecodedJSONMemo<[StoredCheckoutLine]>()
+    private static let storedCustomers = DecodedJSONMemo<CustomerObject>()
+    private static let storedMetadata = DecodedJSONMemo<[String: String]>()
+    private static let storedThemes = DecodedJSONMemo<CheckoutThemeChanges>()
+
     private static func record(row: any SQLRow) throws -> CheckoutSessionRecord {
         let stored = try StoredRow(table: table, id: try row.decode(column: "id", as: String.self))
         let currency: Currency
@@ -97,7 +103,7 @@ struct CheckoutSessionRepository: Sendable {
         } catch {
             throw stored.invalid("currency")
         }
-        let lines = try stored.json([StoredCheckoutLine].self, try row.decode(column: "line_items", as: String.self), column: "line_items")
+        let lines = try stored.json(storedLines, try row.decode(column: "line_items", as: String.self), column: "line_items")
         let totals = CheckoutTotals(
             lines: lines.map(\.line),
             amountSubtotal: try row.decode(column: "amount_subtotal", as: Int64.self),
@@ -115,7 +121,7 @@ struct CheckoutSessionRepository: Sendable {
         session.expiredAt = try row.optional("expired_at")
         session.updatedAt = try row.decode(column: "updated_at", as: Date.self)
         let customer: CustomerObject? = try (try row.optional("customer", as: String.self)).map {
-            try stored.json(CustomerObject.self, $0, column: "customer")
+            try stored.json(storedCustomers, $0, column: "customer")
         }
         let channel: String? = try row.optional("channel")
         return CheckoutSessionRecord(
@@ -130,9 +136,9 @@ struct CheckoutSessionRepository: Sendable {
             userType: try row.optional("user_type"),
             channel: try channel.map { try stored.parse($0, column: "channel") },
             country: try row.optional("country"),
-            metadata: try stored.json([String: String].self, try row.decode(column: "metadata", as: String.self), column: "metadata"),
+            metadata: try stored.json(storedMetadata, try row.decode(column: "metadata", as: String.self), column: "metadata"),
             idempotencyKey: try row.optional("idempotency_key"),
-            theme: try (try row.optional("theme", as: String.self)).map { try stored.json(CheckoutThemeChanges.self, $0, column: "theme") },
+            theme: try (try row.optional("theme", as: String.self)).map { try stored.json(storedThemes, $0, column: "theme") },
             subscriptionID: try (try row.optional("subscription_id", as: String.self)).map { try stored.id($0, column: "subscription_id") })
     }
 }

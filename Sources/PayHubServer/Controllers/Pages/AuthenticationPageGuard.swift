@@ -63,8 +63,13 @@ struct AuthenticationPageGuard {
     /// Bytes as letters `a` to `p`, two a byte: a token without digits never looks like a card number to
     /// `CardDataGuardMiddleware`, which would refuse the form.
     static func letters(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("abcdefghijklmnop")
-        return String(bytes.flatMap { [alphabet[Int($0 >> 4)], alphabet[Int($0 & 0x0F)]] })
+        var ascii: [UInt8] = []
+        ascii.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            ascii.append(UInt8(ascii: "a") + (byte >> 4))
+            ascii.append(UInt8(ascii: "a") + (byte & 0x0F))
+        }
+        return String(decoding: ascii, as: UTF8.self)
     }
 
     /// The headers every authentication page carries. `styleNonce` admits the page's one style block.

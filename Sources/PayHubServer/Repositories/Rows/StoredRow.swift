@@ -27,6 +27,12 @@ struct StoredRow {
         return value
     }
 
+    /// `json`, through a memo of texts already decoded.
+    func json<Value>(_ memo: DecodedJSONMemo<Value>, _ raw: String, column: String) throws -> Value {
+        guard let value = memo.decode(raw) else { throw invalid(column) }
+        return value
+    }
+
     func invalid(_ column: String) -> StoredValueInvalid {
         StoredValueInvalid(table: table, column: column, id: id)
     }

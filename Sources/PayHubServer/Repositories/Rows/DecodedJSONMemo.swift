@@ -1,0 +1,32 @@
+import NIOConcurrencyHelpers
+
+/// Values decoded from JSON text that is read again and again and never changes once written (a checkout
+/// session's line items, read by each of its pages and by the pending page's poller). The same text always
+/// decodes to the same value, so each text is decoded once and kept, up to `byteLimit` bytes of text in all; past
+/// that the memo starts again empty.
+final class DecodedJSONMemo<Value: Decodable & Sendable>: Sendable {
+    private struct Store {
+        var values: [String: Value] = [:]
+        var bytes = 0
+    }
+
+    private let store = NIOLockedValueBox(Store())
+    let byteLimit: Int
+
+    init(byteLimit: Int = 2 << 20) {
+        self.byteLimit = byteLimit
+    }
+
+    /// The value of `text`; nil when it is not valid JSON of `Value` (never kept).
+    func decode(_ text: String) -> Value? {
+        if let value = store.withLockedValue({ $0.values[text] }) { return value }
+        guard let value = JSONText.decode(Value.self, from: text) else { return nil }
+        let size = text.utf8.count
+        store.withLockedValue { store in
+            if store.bytes + size > byteLimit { store = Store() }
+            guard size <= byteLimit else { return }
+            if store.values.updateValue(value, forKey: text) == nil { store.bytes += size }
+        }
+        return value
+    }
+}
