@@ -35,7 +35,12 @@ struct NewJob: Sendable {
 
     /// The job's id: made of its unique key, so at most one such job exists; a new random one otherwise.
     func id(random: () -> String) -> String {
-        "job_" + (uniqueKey.map { $0.replacingOccurrences(of: ":", with: "_") } ?? random())
+        uniqueKey.map(Self.id(uniqueKey:)) ?? "job_" + random()
+    }
+
+    /// The id of the job with this unique key.
+    static func id(uniqueKey: String) -> String {
+        "job_" + uniqueKey.replacingOccurrences(of: ":", with: "_")
     }
 
     init<Payload: Encodable>(

@@ -130,8 +130,11 @@ struct WebhookEndpointRepository: Sendable {
             deletedAt: try row.optional("deleted_at"))
     }
 
+    /// Every event's transaction reads its endpoints' filters: each stored text is decoded once.
+    private static let storedFilters = DecodedJSONMemo<[String]>(byteLimit: 256 << 10)
+
     private static func filters(_ stored: String, id: String) throws -> [String] {
-        guard let filters = JSONText.decode([String].self, from: stored) else {
+        guard let filters = storedFilters.decode(stored) else {
             throw StoredValueInvalid(table: table, column: "enabled_events", id: id)
         }
         return filters

@@ -47,22 +47,24 @@ struct WebhookDeliveryJob: JobHandler {
     static func job(endpoint endpointID: WebhookEndpointID, at date: Date) -> NewJob {
         NewJob(
             kind: .webhookDelivery, payload: Payload(endpoint: endpointID.rawValue), runAt: date,
-            uniqueKey: "webhook-endpoint:\(endpointID.rawValue)", maxAttempts: maximumAttempts * 2)
+            uniqueKey: uniqueKey(endpointID), maxAttempts: maximumAttempts * 2)
     }
 
-    /// Inside the transaction that makes a delivery due: the endpoint's job exists and will see it.
+    private static func uniqueKey(_ endpointID: WebhookEndpointID) -> String { "webhook-endpoint:\(endpointID.rawValue)" }
+
+    /// Inside the transaction that makes a delivery due: the endpoint's job exists and will see it. (Every event's
+    /// transaction asks, and the job is usually there: it is only built when it must be added.)
     static func ensure(endpoint endpointID: WebhookEndpointID, context: PayHubContext, on tx: any SQLDatabase) async throws {
-        let job = job(endpoint: endpointID, at: context.clock.now())
-        let id = job.id(random: { "" })
+        let id = NewJob.id(uniqueKey: uniqueKey(endpointID))
         let shareLock = context.transactor.isPostgres
         for _ in 0..<3 {
             switch try await JobStore.state(of: id, lockingKey: shareLock, on: tx) {
             case .pending: return
             case .failed:
-                try await JobScheduler.enqueue(job, ifExists: .rearm, context: context, on: tx)
+                try await JobScheduler.enqueue(job(endpoint: endpointID, at: context.clock.now()), ifExists: .rearm, context: context, on: tx)
                 return
             case nil:
-                try await JobScheduler.enqueue(job, context: context, on: tx)
+                try await JobScheduler.enqueue(job(endpoint: endpointID, at: context.clock.now()), context: context, on: tx)
                 // Added here, or by a transaction that just committed: either way the row is there to lock now.
                 if !shareLock { return }
             }
