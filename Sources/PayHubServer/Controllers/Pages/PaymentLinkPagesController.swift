@@ -34,11 +34,11 @@ struct PaymentLinkPagesController: RouteCollection {
             response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
             return response
         case .closed(let link, let closure):
-            let reader = request.payhub.transactor.reader(request.db)
-            let merchant = try await MerchantRepository().find(try MerchantID(parsing: link.scope.merchantID), on: reader)
-            let theme = try await CheckoutThemeRepository().theme(in: link.scope, on: reader).theme
+            // The merchant's name and theme, as its checkout pages show them (and cached with them).
+            let configuration = try await CheckoutConfigurations(context: request.payhub, db: request.db).current(in: link.scope)
             return try await PaymentLinkClosedPage.render(
-                PaymentLinkClosedPage.Reason(closure), link: link, merchant: merchant?.name, theme: theme, request: request)
+                PaymentLinkClosedPage.Reason(closure), link: link, merchant: configuration?.merchantName,
+                theme: configuration?.theme ?? .standard, request: request)
         }
     }
 }
