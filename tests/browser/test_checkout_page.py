@@ -325,3 +325,38 @@ def test_an_expired_link_says_so(payhub, browser):
     database.close()
     browser.get(link["url"])
     assert by_id(browser, "payment-link").get_attribute("data-reason") == "expired"
+
+
+def subscribe(payhub, locale: str, **extra) -> dict:
+    body = {"amount": 999, "currency": "EUR", "interval": "month",
+            "customer": {"name": "Ada Lovelace", "email": "ada@example.com", "locale": locale}}
+    body.update(extra)
+    return payhub.api.ok(payhub.api.post("/v1/subscriptions", body), 201)
+
+
+@pytest.mark.parametrize("locale, heading, recurring, pay", [
+    ("it", "Il tuo ordine", "Abbonamento: 9,99\u00a0€ ogni 3 mesi.", "Paga 9,99\u00a0€"),
+    ("en", "Your order", "Subscription: €9.99 every 3 months.", "Pay €9.99"),
+], ids=["it", "en"])
+def test_a_subscriptions_first_payment_on_a_phone_says_what_the_renewals_charge(payhub, make_browser, screenshot, locale, heading, recurring, pay):
+    subscription = subscribe(payhub, locale, interval_count=3)
+    phone = make_browser(360, 780, mobile=True)
+    phone.get(subscription["url"])
+    assert by_id(phone, "order-heading").text == heading
+    # The page writes a no-break space between amount and currency; the browser reports it as a space.
+    line = by_id(phone, "recurring")
+    assert line.text == recurring.replace("\u00a0", " ")
+    button = by_id(phone, "pay-button")
+    assert button.text == pay.replace("\u00a0", " ")
+    # Nothing is wider than the phone: no sideways scrolling, the Pay button and the renewals line inside the screen.
+    assert phone.execute_script("return document.documentElement.scrollWidth") <= 360
+    for element in (line, button):
+        assert element.rect["x"] >= 0 and element.rect["x"] + element.rect["width"] <= 360, element.rect
+    screenshot(f"subscription-{locale}")
+    choose(phone, "card")
+    accept_terms_and_pay(phone)
+    on_sandbox_card_page(phone, "tok_visa")
+    wait_for(phone, lambda d: "/result" in d.current_url, message="the result page")
+    screenshot(f"subscription-{locale}-paid")
+    status = payhub.api.ok(payhub.api.get(f"/v1/subscriptions/{subscription['id']}"), 200)["status"]
+    assert status in ("active", "trialing"), status
