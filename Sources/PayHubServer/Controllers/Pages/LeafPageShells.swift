@@ -13,7 +13,7 @@ import Vapor
 /// environment, where Leaf reads templates afresh, every page is Leaf's own rendering, so edited templates show.
 enum LeafPageShells {
     /// Distinct shapes kept at most; past it the store starts again empty.
-    static let limit = 2048
+    static let limit = 512
 
     private static let shells = NIOLockedValueBox<[String: Shell]>([:])
 

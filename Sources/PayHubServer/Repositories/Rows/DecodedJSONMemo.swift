@@ -13,7 +13,7 @@ final class DecodedJSONMemo<Value: Decodable & Sendable>: Sendable {
     private let store = NIOLockedValueBox(Store())
     let byteLimit: Int
 
-    init(byteLimit: Int = 2 << 20) {
+    init(byteLimit: Int = 512 << 10) {
         self.byteLimit = byteLimit
     }
 
