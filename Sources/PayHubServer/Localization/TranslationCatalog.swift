@@ -12,8 +12,7 @@ struct TranslationCatalog: Sendable {
         var description: String { "translations \(locale.rawValue)\(key.map { " '\($0)'" } ?? ""): \(problem)" }
     }
 
-    private let texts: [CustomerLocale: [String: String]]
-    /// Every text cut at its placeholders once, so filling one in scans nothing.
+    /// Every text, cut at its placeholders once, so filling one in scans nothing.
     private let filled: [CustomerLocale: [String: FillIn]]
 
     init(texts: [CustomerLocale: [String: String]]) throws {
@@ -30,7 +29,6 @@ struct TranslationCatalog: Sendable {
                 throw Invalid(locale: locale, key: key, problem: "placeholders differ from English")
             }
         }
-        self.texts = texts
         filled = texts.mapValues { $0.mapValues(FillIn.init) }
     }
 
@@ -51,10 +49,10 @@ struct TranslationCatalog: Sendable {
         return try TranslationCatalog(texts: texts)
     }
 
-    var keys: Set<String> { Set(texts[.en].map { Array($0.keys) } ?? []) }
+    var keys: Set<String> { Set(filled[.en].map { Array($0.keys) } ?? []) }
 
     /// Whether the catalog has `key` (in every locale, as loading checked).
-    func contains(_ key: String) -> Bool { texts[.en]?[key] != nil }
+    func contains(_ key: String) -> Bool { filled[.en]?[key] != nil }
 
     /// The text of `key` in `locale` with its placeholders filled in (plain text: pages escape it when rendering).
     /// An unknown key is a programming error, caught by the tests that render every page.

@@ -89,7 +89,7 @@ struct CheckoutSessionRepository: Sendable {
         return try Self.record(row: row)
     }
 
-    /// What a session was created with never changes, and each of its pages reads it: decoded once per text.
+    /// Each of a session's pages reads what it was created with: decoded once per stored text.
     private static let storedLines = DecodedJSONMemo<[StoredCheckoutLine]>()
     private static let storedCustomers = DecodedJSONMemo<CustomerObject>()
     private static let storedMetadata = DecodedJSONMemo<[String: String]>()

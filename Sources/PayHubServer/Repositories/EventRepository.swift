@@ -48,7 +48,7 @@ struct EventRepository: Sendable {
     /// Makes a delivery pending again (a redelivery), due at once.
     func markPending(_ id: WebhookDeliveryID, in scope: TenantScope, at now: Date, on db: any SQLDatabase) async throws {
         try await db.raw("""
-            UPDATE webhook_deliveries SET status = \(unsafeRaw: Self.pending), next_attempt_at = \(bind: now), \
+            UPDATE webhook_deliveries SET status = \(bind: WebhookDeliveryStatus.pending.rawValue), next_attempt_at = \(bind: now), \
             updated_at = \(bind: now) WHERE id = \(bind: id.rawValue) AND merchant_id = \(bind: scope.merchantID) \
             AND livemode = \(bind: scope.livemode)
             """).run()

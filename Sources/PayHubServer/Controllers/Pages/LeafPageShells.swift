@@ -5,8 +5,9 @@ import Vapor
 /// Pages that Leaf lays out once per shape and PayHub fills in per request.
 ///
 /// A page's shape is everything Leaf decides on: which values are present, every number and boolean, how many
-/// items each list has, and the values named in `fixed` (compared in templates, or the same for every page that
-/// has the same `variant`, like the texts of one locale). Leaf renders a shape once with a marker in place of
+/// items each list has, and the values named in `fixed`: those Leaf gets as they are, and the shape records the
+/// text given for each (a string compared in a template, like the screen; or data that is the same whenever that
+/// text is, like the locale's sentences under the locale's code). Leaf renders a shape once with a marker in place of
 /// every other string; later pages of that shape are the kept text with their own strings put in the markers'
 /// places, HTML-escaped exactly as Leaf escapes (`#(value)`), or as they are for `raw` values (`#unsafeHTML`).
 /// The bytes are the same as Leaf's own rendering (`LeafPageShellTests` compares them). In the development

@@ -1,9 +1,10 @@
 import NIOConcurrencyHelpers
 
-/// Values decoded from JSON text that is read again and again and never changes once written (a checkout
-/// session's line items, read by each of its pages and by the pending page's poller). The same text always
-/// decodes to the same value, so each text is decoded once and kept, up to `byteLimit` bytes of text in all; past
-/// that the memo starts again empty.
+/// Values decoded from JSON text that is read again and again (a checkout session's line items, read by each of
+/// its pages and by the pending page's poller; an endpoint's event filters, read by every event). The memo is
+/// keyed by the text itself, and the same text always decodes to the same value, so a changed column is simply
+/// another text. Each text is decoded once and kept, up to `byteLimit` bytes of text in all; past that the memo
+/// starts again empty.
 final class DecodedJSONMemo<Value: Decodable & Sendable>: Sendable {
     private struct Store {
         var values: [String: Value] = [:]
