@@ -142,7 +142,7 @@ final class CheckoutPageConfigurationTests: XCTestCase {
         let scope = TenantScope(merchantID: "mer_a", livemode: false)
         func configuration(_ scope: TenantScope, version: Int64, name: String) -> CheckoutConfiguration {
             CheckoutConfiguration(
-                scope: scope, version: version, merchantName: name, theme: .standard, rules: CheckoutRuleSet([]), capabilities: [],
+                scope: scope, version: version, merchantName: name, theme: .standard, rules: CheckoutRuleSet([]), capabilities: [], cardEntryProviders: [],
                 frameAncestors: [])
         }
         cache.store(configuration(scope, version: 3, name: "new"))

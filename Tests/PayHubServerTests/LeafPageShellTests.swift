@@ -27,7 +27,7 @@ final class LeafPageShellTests: XCTestCase {
         var compared = 0
         for locale in [CustomerLocale.en, .it] {
             let builder = CheckoutPageModelBuilder(subject: subject, locale: locale, catalog: catalog)
-            for screen in [CheckoutPageModel.Screen.choose, .otp, .ussd, .qr, .bankTransfer, .redirect, .succeeded, .failed, .pending, .expired] {
+            for screen in [CheckoutPageModel.Screen.choose, .card, .otp, .ussd, .qr, .bankTransfer, .redirect, .succeeded, .failed, .pending, .expired] {
                 for (index, hostile) in Self.hostile.enumerated() {
                     var model = builder.model(
                         screen: screen, csrfToken: index == 2 ? nil : "csrf-\(hostile)", attemptKey: "attempt\(index)", styleNonce: "nonce\(index)")
@@ -45,6 +45,9 @@ final class LeafPageShellTests: XCTestCase {
                     model.qrImage = screen == .qr ? "data:image/svg+xml;base64,AAAA" : nil
                     model.bankTransfer = screen == .bankTransfer
                         ? .init(accountHolder: hostile, iban: "IT60X0542811101000000123456", bic: "BPPIITRRXXX", reference: "RF\(index)") : nil
+                    model.card = screen == .card
+                        ? .init(method: "card:" + hostile, termsAccepted: index.isMultiple(of: 2), providerScript: "https://js.example/v3/?k=\(hostile)",
+                                publishableKey: "pk_" + hostile, script: "/checkout/assets/checkout-card.js") : nil
                     let methods = index == 0 ? "" : "<li>methods \(index) & <b>raw</b></li>"
                     let context = model.leafContext(methodsHTML: methods)
                     let expected = try await request.leaf.render(path: "checkout", context: context).get()
@@ -59,7 +62,7 @@ final class LeafPageShellTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(compared, 2 * 10 * Self.hostile.count * 2)
+        XCTAssertEqual(compared, 2 * 11 * Self.hostile.count * 2)
         try await hub.stop()
     }
 

@@ -33,6 +33,9 @@ public protocol PaymentConnector: Sendable {
     func authenticationPage(reference: String, context: ConnectorContext) async throws -> ProviderAuthenticationPage
     /// Plays the customer's answer on an emulator's challenge (the `.emulated` page).
     func completeEmulatedAuthentication(reference: String, success: Bool, context: ConnectorContext) async throws -> ConnectorPaymentResult
+    /// The provider's script that draws card fields in PayHub's hosted checkout and turns them into a token, for
+    /// a provider whose cards need one (`hostedCardPage` false); nil when the account cannot (no publishable key).
+    func cardFields(context: ConnectorContext) throws -> ProviderCardFields?
 }
 
 extension PaymentConnector {
@@ -48,6 +51,29 @@ extension PaymentConnector {
         reference: String, success: Bool, context: ConnectorContext
     ) async throws -> ConnectorPaymentResult {
         throw ConnectorError.unsupported("emulated authentication")
+    }
+
+    public func cardFields(context: ConnectorContext) throws -> ProviderCardFields? { nil }
+}
+
+/// A provider's card fields inside PayHub's hosted checkout (Stripe.js's card Element): the customer types the
+/// card into the provider's script, which hands back a token the provider keeps; PayHub only sees the token.
+public struct ProviderCardFields: Sendable, Equatable {
+    /// The script the page loads first.
+    public var scriptURL: String
+    /// The account's public key the script is started with.
+    public var publishableKey: String
+    /// What the page's Content-Security-Policy admits for the script, its requests and its frames.
+    public var scriptSources: [String]
+    public var connectSources: [String]
+    public var frameSources: [String]
+
+    public init(scriptURL: String, publishableKey: String, scriptSources: [String], connectSources: [String], frameSources: [String]) {
+        self.scriptURL = scriptURL
+        self.publishableKey = publishableKey
+        self.scriptSources = scriptSources
+        self.connectSources = connectSources
+        self.frameSources = frameSources
     }
 }
 

@@ -49,10 +49,12 @@ public struct StripeConnector: PaymentConnector {
             return try await chargeOffSession(request, method: saved, credentials: credentials, context: context)
         }
         do {
+            try Self.checkCardMethod(request.method)
             var method = request.method
             let saving = request.saveForOffSession ? try await prepareSaving(request, method: &method, credentials: credentials) : nil
+            method = try await emulatorMethod(method, credentials: credentials)
             var form = try Self.confirmedIntentForm(request)
-            try addPaymentMethod(method, to: &form, emulator: credentials.emulator)
+            Self.addPaymentMethod(method, to: &form)
             if credentials.emulator == nil {
                 form.add("return_url", request.returnURL)
                 form.add("description", request.description)
@@ -213,6 +215,30 @@ public struct StripeConnector: PaymentConnector {
         return .stripeJS(publishableKey: publishableKey, clientSecret: clientSecret)
     }
 
+    /// Stripe.js's card Element on PayHub's checkout (https://docs.stripe.com/js/tokens/create_token), with the
+    /// Content-Security-Policy sources Stripe documents (https://docs.stripe.com/security/guide#content-security-policy);
+    /// against localstripe, its own Stripe.js (`/js.stripe.com/v3/`), which creates tokens against it.
+    public func cardFields(context: ConnectorContext) throws -> ProviderCardFields? {
+        let credentials = try credentials(for: context)
+        guard let publishableKey = credentials.publishableKey else { return nil }
+        if credentials.emulator == .localstripe, let origin = Self.origin(of: credentials.baseURL) {
+            return ProviderCardFields(
+                scriptURL: credentials.baseURL + "/js.stripe.com/v3/", publishableKey: publishableKey,
+                scriptSources: [origin], connectSources: [origin], frameSources: [])
+        }
+        return ProviderCardFields(
+            scriptURL: "https://js.stripe.com/v3/", publishableKey: publishableKey,
+            scriptSources: ["https://js.stripe.com", "https://*.js.stripe.com"], connectSources: ["https://api.stripe.com"],
+            frameSources: ["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"])
+    }
+
+    /// `scheme://host[:port]` of a validated base URL.
+    static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        let shownHost = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "\(scheme)://\(shownHost)" + (components.port.map { ":\($0)" } ?? "")
+    }
+
     /// PayHub's page for a 3-D Secure challenge Stripe gave no browser URL for (`next_action.use_stripe_sdk`):
     /// the server serves it, with Stripe.js's `handleNextAction` or, against localstripe,
     /// `completeEmulatedAuthentication`.
@@ -234,8 +260,8 @@ public struct StripeConnector: PaymentConnector {
     }
 
     /// Cards arrive as a PaymentMethod id (`pm_...`, Stripe's test ids like `pm_card_visa` included) or a
-    /// card token (`tok_...`). PayHub never sends card numbers.
-    private func addPaymentMethod(_ method: PaymentMethodData, to form: inout StripeForm, emulator: StripeEmulator?) throws {
+    /// card token (`tok_...`, what Stripe.js's `createToken` hands PayHub's card page). PayHub never sends card numbers.
+    static func checkCardMethod(_ method: PaymentMethodData) throws {
         guard method.type == "card" else {
             throw ConnectorError.invalidRequest(
                 code: "payment_method_unsupported", message: "Stripe on PayHub takes cards only.", param: "payment_method.type")
@@ -246,15 +272,31 @@ public struct StripeConnector: PaymentConnector {
                 message: "A Stripe card needs a PaymentMethod id (pm_...) or a card token (tok_...).",
                 param: "payment_method.token")
         }
-        if token.hasPrefix("pm_") {
-            form.add("payment_method", token)
-        } else if emulator == .localstripe {
+    }
+
+    /// localstripe takes no `payment_method_data`: a card token is paid with as the card it holds (`card_...`),
+    /// which localstripe accepts as a payment method.
+    private func emulatorMethod(_ method: PaymentMethodData, credentials: StripeCredentials) async throws -> PaymentMethodData {
+        guard credentials.emulator == .localstripe, let token = method.token, token.hasPrefix("tok_") else { return method }
+        let found: StripeToken = try await api.get("/v1/tokens/\(token)", credentials: credentials)
+        guard let card = found.card?.id, Self.isStripeID(card, prefixes: ["card_"]) else {
             throw ConnectorError.invalidRequest(
-                code: "invalid_payment_method", message: "localstripe takes PaymentMethod ids (pm_...) only.",
-                param: "payment_method.token")
-        } else {
+                code: "invalid_payment_method", message: "The card token holds no card.", param: "payment_method.token")
+        }
+        var paid = method
+        paid.token = card
+        return paid
+    }
+
+    /// A PaymentMethod (or, on localstripe, a card) is the intent's `payment_method`; a token becomes its
+    /// `payment_method_data`.
+    private static func addPaymentMethod(_ method: PaymentMethodData, to form: inout StripeForm) {
+        guard let token = method.token else { return }
+        if token.hasPrefix("tok_") {
             form.add("payment_method_data[type]", "card")
             form.add("payment_method_data[card][token]", token)
+        } else {
+            form.add("payment_method", token)
         }
     }
 

@@ -50,6 +50,12 @@ struct StripePaymentMethod: Decodable, Sendable, Equatable, StripeIdentified {
     }
 }
 
+/// https://docs.stripe.com/api/tokens/object: a card token, read only against localstripe (see `emulatorMethod`).
+struct StripeToken: Decodable, Sendable, Equatable {
+    var id: String
+    var card: StripeObjectID?
+}
+
 /// An object with an id: what an expandable field holds when expanded.
 protocol StripeIdentified {
     var id: String { get }

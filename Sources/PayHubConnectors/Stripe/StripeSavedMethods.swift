@@ -43,6 +43,13 @@ extension StripeConnector {
             let attached: StripePaymentMethod = try await api.post(
                 "/v1/payment_methods/\(token)/attach", form: attach, credentials: credentials)
             method.token = attached.id
+        } else if credentials.emulator == .localstripe, let token = method.token, Self.isStripeID(token, prefixes: ["tok_"]) {
+            // localstripe attaches a token's card to the customer as a source; that card is then the method.
+            var attach = StripeForm()
+            attach.add("source", token)
+            let card: StripeObjectID = try await api.post(
+                "/v1/customers/\(customer.id)/sources", form: attach, credentials: credentials)
+            method.token = card.id
         }
         return StripeSaving(customerID: customer.id)
     }

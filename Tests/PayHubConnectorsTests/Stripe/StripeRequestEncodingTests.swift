@@ -89,12 +89,51 @@ final class StripeRequestEncodingTests: XCTestCase {
         XCTAssertNil(payment["return_url"])
         XCTAssertEqual(payment["payment_method"], "pm_card_visa")
         XCTAssertNil(StripeTest.formDictionary(requests[1].body)["reason"])
+    }
 
+    /// localstripe takes no `payment_method_data`: a token (what its Stripe.js hands PayHub's card page) is paid
+    /// with as the card it holds.
+    func testLocalstripeModePaysATokenWithItsCard() async throws {
+        let stub = StubStripeTransport(json: [
+            (200, #"{"id": "tok_1Local", "object": "token", "card": {"id": "card_1Local", "object": "card", "last4": "4242"}}"#),
+            (200, StripeFixtures.paymentIntent(status: "succeeded")),
+        ])
+        let context = StripeTest.context(["emulator": "localstripe", "base_url": "http://127.0.0.1:8420"])
+        _ = try await StripeConnector(transport: stub).authorize(StripeTest.paymentRequest(token: "tok_1Local"), context: context)
+        let requests = await stub.requests
+        XCTAssertEqual(requests.map(\.url), ["http://127.0.0.1:8420/v1/tokens/tok_1Local", "http://127.0.0.1:8420/v1/payment_intents"])
+        let payment = StripeTest.formDictionary(requests[1].body)
+        XCTAssertEqual(payment["payment_method"], "card_1Local")
+        XCTAssertNil(payment["payment_method_data[card][token]"])
+
+        let empty = StubStripeTransport(json: [(200, #"{"id": "tok_2Local", "object": "token"}"#)])
         await XCTAssertThrowsConnectorError(.invalidRequest(
-            code: "invalid_payment_method", message: "localstripe takes PaymentMethod ids (pm_...) only.",
-            param: "payment_method.token")) {
-            try await connector.authorize(StripeTest.paymentRequest(token: "tok_visa"), context: context)
+            code: "invalid_payment_method", message: "The card token holds no card.", param: "payment_method.token")) {
+            try await StripeConnector(transport: empty).authorize(StripeTest.paymentRequest(token: "tok_2Local"), context: context)
         }
+    }
+
+    func testCardFieldsAreStripeJSWithStripesPolicySourcesOrLocalstripesOwnScript() throws {
+        let connector = StripeConnector(transport: StubStripeTransport(json: []))
+        XCTAssertNil(try connector.cardFields(context: StripeTest.context()), "no publishable key, no card fields")
+
+        let stripe = try XCTUnwrap(try connector.cardFields(context: StripeTest.context(["publishable_key": "pk_test_123"])))
+        XCTAssertEqual(stripe.scriptURL, "https://js.stripe.com/v3/")
+        XCTAssertEqual(stripe.publishableKey, "pk_test_123")
+        XCTAssertEqual(stripe.scriptSources, ["https://js.stripe.com", "https://*.js.stripe.com"])
+        XCTAssertEqual(stripe.connectSources, ["https://api.stripe.com"])
+        XCTAssertEqual(stripe.frameSources, ["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"])
+
+        let emulated = try XCTUnwrap(try connector.cardFields(context: StripeTest.context([
+            "publishable_key": "pk_test_123", "emulator": "localstripe", "base_url": "http://127.0.0.1:8420/",
+        ])))
+        XCTAssertEqual(emulated.scriptURL, "http://127.0.0.1:8420/js.stripe.com/v3/")
+        XCTAssertEqual(emulated.scriptSources, ["http://127.0.0.1:8420"])
+        XCTAssertEqual(emulated.connectSources, ["http://127.0.0.1:8420"])
+        XCTAssertEqual(emulated.frameSources, [])
+
+        XCTAssertThrowsError(try connector.cardFields(context: StripeTest.context(["publishable_key": "pk_test_123"], livemode: true)),
+                             "a test key never serves live mode")
     }
 
     func testUnsupportedMethodsAndTokensAreRefusedWithoutACall() async throws {

@@ -28,6 +28,7 @@ extension CheckoutPageModel {
             ("qrData", qrData.map(LeafData.string)), ("qrImage", qrImage.map(LeafData.string)),
             ("bankTransfer", bankTransfer?.leafData), ("refreshSeconds", refreshSeconds.map(LeafData.int)),
             ("errorMessage", errorMessage.map(LeafData.string)), ("notice", notice.map(LeafData.string)),
+            ("card", card?.leafData),
         ]
         for case let (key, value?) in optional { context[key] = value }
         return context
@@ -49,5 +50,14 @@ extension CheckoutPageModel.Method: LeafDataRepresentable {
 extension CheckoutPageModel.BankTransfer: LeafDataRepresentable {
     var leafData: LeafData {
         .dictionary(["accountHolder": .string(accountHolder), "iban": .string(iban), "bic": .string(bic), "reference": .string(reference)])
+    }
+}
+
+extension CheckoutPageModel.CardFields: LeafDataRepresentable {
+    var leafData: LeafData {
+        .dictionary([
+            "method": .string(method), "termsAccepted": .bool(termsAccepted), "providerScript": .string(providerScript),
+            "publishableKey": .string(publishableKey), "script": .string(script),
+        ])
     }
 }

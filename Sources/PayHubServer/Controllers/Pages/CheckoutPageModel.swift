@@ -27,9 +27,21 @@ struct CheckoutPageModel {
         var reference: String
     }
 
+    /// The card page's provider fields and what its form sends back to `pay`.
+    struct CardFields {
+        /// The method chosen on the checkout page (`card:stripe`).
+        var method: String
+        var termsAccepted: Bool
+        /// The provider's script (Stripe.js) and the key it starts with.
+        var providerScript: String
+        var publishableKey: String
+        /// PayHub's script that mounts the fields and sends their token.
+        var script: String
+    }
+
     /// Which part of the page is shown.
     enum Screen: String {
-        case choose, otp, ussd, qr, bankTransfer = "bank_transfer", redirect, succeeded, failed, pending, expired
+        case choose, card, otp, ussd, qr, bankTransfer = "bank_transfer", redirect, succeeded, failed, pending, expired
     }
 
     var lang: String
@@ -86,6 +98,8 @@ struct CheckoutPageModel {
     var errorMessage: String?
     /// What the page confirms (a link sent).
     var notice: String?
+    /// The card page's fields; nil on every other screen.
+    var card: CardFields? = nil
 }
 
 /// Builds a page's model from a session, the customer's language and what the page is for.
@@ -100,7 +114,7 @@ struct CheckoutPageModelBuilder {
         "checkout.otp", "checkout.confirm", "checkout.phone", "checkout.email", "checkout.pay_by_link", "checkout.send_link",
         "checkout.terms_required", "checkout.no_method", "checkout.choose_another", "footer.secured", "result.refresh", "result.retry",
         "action.qr", "action.ussd", "action.redirect", "checkout.account_holder", "checkout.iban", "checkout.bic",
-        "checkout.reference", "checkout.recipient",
+        "checkout.reference", "checkout.recipient", "checkout.card_details", "checkout.card_needs_script", "checkout.card_failed",
     ]
 
     func model(screen: CheckoutPageModel.Screen, csrfToken: String?, attemptKey: String?, styleNonce: String, errorMessage: String? = nil) -> CheckoutPageModel {
@@ -132,7 +146,7 @@ struct CheckoutPageModelBuilder {
             },
             expires: catalog.text("checkout.expires", in: locale, ["date": LocalizedDate.format(session.session.expiresAt, in: locale)]),
             methods: methods(), hasMethods: !subject.methods.isEmpty,
-            showsOrder: [.choose, .otp, .ussd, .qr, .bankTransfer, .redirect].contains(screen),
+            showsOrder: [.choose, .card, .otp, .ussd, .qr, .bankTransfer, .redirect].contains(screen),
             showBack: session.cancelURL != nil && screen != .succeeded, showContinue: session.successURL != nil && screen == .succeeded,
             payLabel: catalog.text("checkout.pay", in: locale, ["amount": total]),
             termsURL: theme.termsURL, termsBefore: before, termsLink: link, termsAfter: after,
@@ -164,7 +178,7 @@ struct CheckoutPageModelBuilder {
 
     private func heading(_ screen: CheckoutPageModel.Screen) -> String {
         switch screen {
-        case .choose, .otp, .ussd, .qr, .bankTransfer, .redirect: catalog.text("checkout.order", in: locale)
+        case .choose, .card, .otp, .ussd, .qr, .bankTransfer, .redirect: catalog.text("checkout.order", in: locale)
         case .succeeded: catalog.text("result.succeeded.title", in: locale)
         case .failed: catalog.text("result.failed.title", in: locale)
         case .pending: catalog.text("result.pending.title", in: locale)
@@ -180,6 +194,7 @@ struct CheckoutPageModelBuilder {
         case .pending: return catalog.text("result.pending.body", in: locale)
         case .expired: return catalog.text("result.expired.body", in: locale, ["merchant": merchant])
         case .choose: return failure.map { _ in catalog.text("result.failed.body", in: locale) }
+        case .card: return nil
         case .otp, .ussd:
             // The provider's own instruction (its language), after PayHub's.
             if case .otp(let text)? = action { return text }

@@ -1,5 +1,6 @@
 import Foundation
 import Leaf
+import PayHubConnectors
 import PayHubCore
 import Vapor
 
@@ -66,12 +67,22 @@ struct CheckoutPageResponder {
         }
     }
 
+    /// The card page: the provider's card fields (its script, admitted by the page's policy), whose token the
+    /// form posts to `pay` with the method chosen on the checkout page.
+    func renderCard(_ fields: ProviderCardFields, method: String, termsAccepted: Bool) async throws -> Response {
+        let card = CheckoutPageModel.CardFields(
+            method: method, termsAccepted: termsAccepted, providerScript: fields.scriptURL, publishableKey: fields.publishableKey,
+            script: CheckoutAsset.cardScript.path)
+        return try await render(.card, card: (card, fields))
+    }
+
     private func render(
-        _ screen: CheckoutPageModel.Screen, error: String? = nil, notice: String? = nil, status: HTTPResponseStatus = .ok
+        _ screen: CheckoutPageModel.Screen, error: String? = nil, notice: String? = nil, status: HTTPResponseStatus = .ok,
+        card: (model: CheckoutPageModel.CardFields, fields: ProviderCardFields)? = nil
     ) async throws -> Response {
         let nonce = AuthenticationPageGuard.newNonce()
         let secure = request.payhub.config.publicBaseURL.hasPrefix("https:")
-        let forms = screen == .choose || screen == .otp
+        let forms = screen == .choose || screen == .otp || screen == .card
         let issued = forms
             ? AuthenticationPageGuard(context: request.payhub).issue(
                 subject: subject.session.id.rawValue, path: CheckoutRoute.page.path(subject.session.id), secure: secure)
@@ -80,6 +91,7 @@ struct CheckoutPageResponder {
         let builder = CheckoutPageModelBuilder(subject: subject, locale: locale, catalog: try catalog)
         var model = builder.model(screen: screen, csrfToken: issued?.formToken, attemptKey: attemptKey, styleNonce: nonce, errorMessage: error)
         model.notice = notice
+        model.card = card?.model
         let methods = screen == .choose ? try await CheckoutMethodsFragment.html(model.methods, texts: model.t, locale: locale, request: request) : ""
         let page = try await LeafPageShells.render(
             "checkout", context: model.leafContext(methodsHTML: methods), fixed: ["screen": screen.rawValue, "t": locale.rawValue],
@@ -87,7 +99,8 @@ struct CheckoutPageResponder {
         let response = Response(status: status, body: .init(buffer: page))
         response.headers.contentType = .html
         if let (name, value) = issued?.cookie { response.cookies[name] = value }
-        CheckoutPageHeaders.secure(response, styleNonce: nonce, theme: subject.theme, frameAncestors: subject.frameAncestors)
+        CheckoutPageHeaders.secure(
+            response, styleNonce: nonce, theme: subject.theme, frameAncestors: subject.frameAncestors, cardFields: card?.fields)
         return response
     }
 
@@ -115,8 +128,11 @@ struct CheckoutPageResponder {
         return response
     }
 
-    func redirect(_ route: CheckoutRoute) -> Response {
-        request.redirect(to: route.path(subject.session.id), redirectType: .normal)
+    func redirect(_ route: CheckoutRoute, query: [URLQueryItem] = []) -> Response {
+        var components = URLComponents()
+        components.path = route.path(subject.session.id)
+        if !query.isEmpty { components.queryItems = query }
+        return request.redirect(to: components.string ?? route.path(subject.session.id), redirectType: .normal)
     }
 
     /// Post/Redirect/Get after an action: on to the provider, back to the page for an in-page step, or the result.
@@ -137,15 +153,23 @@ struct CheckoutPageResponder {
 /// The checkout pages' security headers.
 enum CheckoutPageHeaders {
     /// A Content-Security-Policy without inline script (the page's one style block has a nonce), images from
-    /// PayHub and the theme's logo and favicon hosts, and framing only by the merchant's allowed origins.
-    static func secure(_ response: Response, styleNonce: String, theme: CheckoutTheme, frameAncestors: [String]) {
+    /// PayHub and the theme's logo and favicon hosts, and framing only by the merchant's allowed origins. The card
+    /// page also admits its provider's script, the requests it makes and the frames it draws (`cardFields`).
+    static func secure(
+        _ response: Response, styleNonce: String, theme: CheckoutTheme, frameAncestors: [String], cardFields: ProviderCardFields? = nil
+    ) {
         let imageHosts = Set([theme.logoURL, theme.faviconURL].compactMap { $0.flatMap(origin(of:)) }).sorted()
         let ancestors = frameAncestors.isEmpty ? "'none'" : frameAncestors.joined(separator: " ")
-        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: [
-            "default-src 'none'", "script-src 'self'", "style-src 'self' 'nonce-\(styleNonce)'",
-            "img-src " + (["'self'", "data:"] + imageHosts).joined(separator: " "), "connect-src 'self'", "base-uri 'none'",
+        let sources = { (own: [String], provider: [String]) in (own + provider).joined(separator: " ") }
+        var directives = [
+            "default-src 'none'", "script-src " + sources(["'self'"], cardFields?.scriptSources ?? []),
+            "style-src 'self' 'nonce-\(styleNonce)'",
+            "img-src " + (["'self'", "data:"] + imageHosts).joined(separator: " "),
+            "connect-src " + sources(["'self'"], cardFields?.connectSources ?? []), "base-uri 'none'",
             "frame-ancestors \(ancestors)",
-        ].joined(separator: "; "))
+        ]
+        if let frames = cardFields?.frameSources, !frames.isEmpty { directives.append("frame-src " + frames.joined(separator: " ")) }
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: directives.joined(separator: "; "))
         if frameAncestors.isEmpty { response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY") }
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")

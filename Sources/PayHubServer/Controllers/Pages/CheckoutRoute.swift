@@ -10,6 +10,9 @@ enum CheckoutRoute: CaseIterable, Sendable {
     case pay
     /// The one-time code form of an in-page step.
     case otp
+    /// The card fields of a provider whose cards are entered in its script (Stripe.js) on PayHub's page; its
+    /// form posts the provider's token to `pay`.
+    case card
     /// Sends the customer on to the provider's page of the current attempt.
     case handOff
     /// Where the provider's page sends the customer back.
@@ -27,7 +30,7 @@ enum CheckoutRoute: CaseIterable, Sendable {
     var method: HTTPMethod {
         switch self {
         case .pay, .otp, .payByLink: .POST
-        case .page, .handOff, .back, .result, .status: .GET
+        case .page, .card, .handOff, .back, .result, .status: .GET
         }
     }
 
@@ -37,6 +40,7 @@ enum CheckoutRoute: CaseIterable, Sendable {
         case .page: nil
         case .pay: "pay"
         case .otp: "otp"
+        case .card: "card"
         case .handOff: "continue"
         case .back: "return"
         case .result: "result"
@@ -63,6 +67,8 @@ enum CheckoutRoute: CaseIterable, Sendable {
 enum CheckoutAsset: String, CaseIterable, Sendable {
     case stylesheet = "checkout.css"
     case script = "checkout.js"
+    /// The card page's script: mounts the provider's card fields and sends the form with their token.
+    case cardScript = "checkout-card.js"
 
     static let directory: [PathComponent] = ["checkout", "assets"]
 
@@ -71,7 +77,7 @@ enum CheckoutAsset: String, CaseIterable, Sendable {
     var contentType: HTTPMediaType {
         switch self {
         case .stylesheet: HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
-        case .script: HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
+        case .script, .cardScript: HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
         }
     }
 }

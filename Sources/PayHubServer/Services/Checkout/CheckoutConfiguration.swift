@@ -13,6 +13,8 @@ struct CheckoutConfiguration: Sendable {
     var theme: CheckoutTheme
     var rules: CheckoutRuleSet
     var capabilities: [MethodCapability]
+    /// The providers whose cards these pages can take (`OfferedMethods.cardEntryProviders`).
+    var cardEntryProviders: Set<String>
     var frameAncestors: [String]
 }
 
@@ -43,10 +45,12 @@ struct CheckoutConfigurations: Sendable {
         guard let merchant = try await MerchantRepository().find(try MerchantID(parsing: scope.merchantID), on: reader) else { return nil }
         let theme = try await CheckoutThemeRepository().theme(in: scope, on: reader).theme
         let rules = try await CheckoutRuleRepository().active(in: scope, on: reader)
-        let capabilities = try await OfferedMethods(context: context).capabilities(in: scope, on: reader)
+        let offered = OfferedMethods(context: context)
+        let capabilities = try await offered.capabilities(in: scope, on: reader)
+        let cardEntryProviders = try await offered.cardEntryProviders(in: scope, on: reader)
         let settings = try await CheckoutSettingsRepository().settings(in: scope, on: reader)
         return CheckoutConfiguration(
             scope: scope, version: version, merchantName: merchant.name, theme: theme, rules: CheckoutRuleSet(rules.map(\.rule)),
-            capabilities: capabilities, frameAncestors: settings.allowedOrigins.map(\.description))
+            capabilities: capabilities, cardEntryProviders: cardEntryProviders, frameAncestors: settings.allowedOrigins.map(\.description))
     }
 }

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import Logging
+import PayHubConnectors
 import PayHubCore
 import SQLKit
 
@@ -43,6 +44,8 @@ struct CheckoutPageService: Sendable {
         var provider: String?
         /// The payer's phone number, for mobile money.
         var msisdn: String?
+        /// The provider's token for a card entered in its fields on PayHub's card page (`tok_...`).
+        var token: String? = nil
     }
 
     static let sessionClosed = ServiceError.conflict(
@@ -94,6 +97,7 @@ struct CheckoutPageService: Sendable {
         if let overrides = session.theme, let themed = try? theme.applying(overrides) { theme = themed }
         let decision = configuration.rules.decide(for: session.ruleAttributes, capabilities: configuration.capabilities)
         let methods = Self.shown(decision, capabilities: configuration.capabilities, currency: session.session.totals.currency)
+            .filter { $0.paymentMethod.rawValue != "card" || $0.provider.map(configuration.cardEntryProviders.contains) ?? true }
         var recurring: RecurringTerms?
         if let id = session.subscriptionID, let record = try await SubscriptionRepository().subscription(id, in: scope, on: reader) {
             recurring = RecurringTerms(amount: record.subscription.amount, interval: record.subscription.interval)
@@ -122,19 +126,39 @@ struct CheckoutPageService: Sendable {
         return methods
     }
 
+    /// The provider's card fields the customer enters a card in on PayHub's card page, when the chosen method is
+    /// a card whose provider needs a token and the form brought none; nil when the attempt can start as it is.
+    /// A method the page does not show is refused, as by `pay`.
+    func cardFields(for choice: Choice, on subject: Subject) async throws -> ProviderCardFields? {
+        let offered = try Self.offered(choice, on: subject)
+        guard choice.method.rawValue == "card", choice.token == nil, let provider = choice.provider ?? offered.provider,
+              let connector = context.connectors[provider], !connector.capabilities.hostedCardPage
+        else { return nil }
+        let routes = try await payments.router.candidates(for: RouteRequest(
+            provider: provider, methodType: "card", currency: subject.payment.intent.intent.amount.currency, scope: subject.session.scope))
+        guard let route = routes.first, let fields = try route.connector.cardFields(context: try context.connectorContext(for: route.account))
+        else { throw Self.methodNotOffered }
+        return fields
+    }
+
+    private static func offered(_ choice: Choice, on subject: Subject) throws -> RuleMethod {
+        guard let offered = subject.methods.first(where: { $0.paymentMethod == choice.method && (choice.provider == nil || $0.provider == choice.provider) })
+        else { throw methodNotOffered }
+        return offered
+    }
+
     /// Starts an attempt with what the customer chose. A decline is not an error here: the page shows it and the
     /// customer chooses again. `key` makes a resent form (a double click, a reload) the same attempt.
     func pay(_ subject: Subject, choice: Choice, returnURL: String, key: String) async throws -> Subject {
         guard subject.session.session.status == .open else { throw Self.sessionClosed }
-        guard let offered = subject.methods.first(where: { $0.paymentMethod == choice.method && (choice.provider == nil || $0.provider == choice.provider) })
-        else { throw Self.methodNotOffered }
+        let offered = try Self.offered(choice, on: subject)
         if !subject.step.acceptsPayment, !subject.payment.attempts.contains(where: { $0.idempotencyKey == key }) {
             throw Self.sessionClosed
         }
         let input = AttemptPaymentRequest(
             provider: choice.provider ?? offered.provider,
             paymentMethod: PaymentMethodInput(
-                type: choice.method.rawValue, msisdn: choice.msisdn,
+                type: choice.method.rawValue, token: choice.token, msisdn: choice.msisdn,
                 country: choice.msisdn.map { PhoneCountry.of($0) ?? subject.session.country ?? "" }),
             returnURL: returnURL)
         do {

@@ -23,4 +23,27 @@ struct OfferedMethods: Sendable {
         }
         return capabilities
     }
+
+    /// The providers whose cards the hosted checkout can take: those with a card page of their own
+    /// (`hostedCardPage`), and those whose cards are entered in their script on PayHub's page when the account the
+    /// router takes first has what that script needs (`cardFields`, e.g. a Stripe publishable key).
+    func cardEntryProviders(in scope: TenantScope, on db: any SQLDatabase) async throws -> Set<String> {
+        var providers: Set<String> = []
+        for account in try await ProviderAccountRepository().enabled(in: scope, provider: nil, on: db) where !providers.contains(account.provider) {
+            guard let connector = context.connectors[account.provider], connector.capabilities.methods.contains("card") else { continue }
+            if connector.capabilities.hostedCardPage {
+                providers.insert(account.provider)
+            } else if try await firstAccountHasCardFields(account.provider, connector: connector, in: scope, on: db) {
+                providers.insert(account.provider)
+            }
+        }
+        return providers
+    }
+
+    private func firstAccountHasCardFields(
+        _ provider: String, connector: any PaymentConnector, in scope: TenantScope, on db: any SQLDatabase
+    ) async throws -> Bool {
+        guard let first = try await ProviderAccountRepository().enabled(in: scope, provider: provider, on: db).first else { return false }
+        return (try? connector.cardFields(context: try context.connectorContext(for: first))) != nil
+    }
 }
