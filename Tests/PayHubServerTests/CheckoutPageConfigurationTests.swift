@@ -109,7 +109,7 @@ final class CheckoutPageConfigurationTests: XCTestCase {
             XCTAssertNotNil(before.text(ofID: "no-method"), before.html)
             _ = try await ProviderAccountService(context: changing.context, db: changing.app.db).add(
                 merchantID: changing.merchant.id, provider: StripeConnector.name, livemode: true, name: nil,
-                credentials: ["secret_key": "sk_live_configurationtest"])
+                credentials: ["secret_key": "sk_live_configurationtest", "publishable_key": "pk_live_configurationtest"])
             let after = try await browser.open(path)
             XCTAssertNil(after.text(ofID: "no-method"), after.html)
             XCTAssertTrue(after.contains(#"value="card:stripe""#), after.html)

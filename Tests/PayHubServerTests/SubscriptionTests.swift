@@ -133,6 +133,32 @@ final class SubscriptionTests: XCTestCase {
         }
     }
 
+    /// The renewals charge the method the first payment saved: its page offers only methods a provider can save
+    /// (the sandbox saves cards), not a QR code, a transfer or mobile money, and refuses them when sent.
+    func testTheFirstPaymentsPageOffersOnlyMethodsTheRenewalsCanCharge() async throws {
+        try await withEachDatabase { hub in
+            let subscription = try await Self.subscribe(hub, clock: nil)
+            let path = try XCTUnwrap(URL(string: try XCTUnwrap(subscription["url"] as? String))?.path)
+            var browser = CheckoutBrowser(hub)
+            let page = try await browser.open(path)
+            XCTAssertTrue(page.contains(#"value="card:sandbox""#), page.html)
+            for method in ["mobile_money", "qr", "bank_transfer", "bnpl", "wallet", "bank_redirect"] {
+                XCTAssertFalse(page.contains(#"value="\#(method):"#), method)
+            }
+            let single = try await browser.open(try await hub.checkoutSession().path)
+            XCTAssertTrue(single.contains(#"value="qr:sandbox""#), "a single payment's page offers every method")
+
+            let again = try await browser.open(path)
+            let refused = try await browser.submit(path + "/pay", [
+                "method": "qr:sandbox", "terms": "accepted", "csrf_token": again.field("csrf_token") ?? "",
+                "attempt_key": again.field("attempt_key") ?? "",
+            ])
+            XCTAssertEqual(refused.status, .badRequest, refused.html)
+            let intent = try await hub.request(.GET, "/v1/payment_intents/\(try XCTUnwrap(subscription["latest_payment_intent"] as? String))")
+            XCTAssertEqual((intent["payments"] as? [Any])?.count ?? 0, 0)
+        }
+    }
+
     func testRefusals() async throws {
         try await withEachDatabase { hub in
             let automatic = try await hub.request(.POST, "/v1/subscriptions", json: ["amount": 1, "currency": "EUR", "interval": "month", "renewal": "automatic"])

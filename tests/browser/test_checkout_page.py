@@ -72,6 +72,18 @@ def result_message(driver) -> str:
     return by_id(driver, "result-message").text
 
 
+def pay_with_the_wallet_after_a_retry(driver) -> None:
+    """On the failed page: Retry, then the sandbox's wallet, approved, to the successful result."""
+    driver.find_element(By.ID, "retry").click()
+    by_id(driver, "failure")
+    choose(driver, "wallet")
+    accept_terms_and_pay(driver)
+    wait_for(driver, lambda d: "/sandbox/authenticate/" in d.current_url, message="the wallet's page")
+    driver.find_element(By.ID, "approve").click()
+    wait_for(driver, lambda d: "/result" in d.current_url, message="the result page")
+    assert by_id(driver, "order-heading").text == "Payment successful"
+
+
 def session_status(payhub, session_id: str) -> str:
     return payhub.api.ok(payhub.api.get(f"/v1/checkout_sessions/{session_id}"), 200)["status"]
 
@@ -121,14 +133,7 @@ def test_a_decline_then_another_method_pays(payhub, browser, screenshot):
     wait_for(browser, lambda d: "/result" in d.current_url, message="the result page")
     assert by_id(browser, "order-heading").text == "Payment failed"
     screenshot("declined")
-    browser.find_element(By.ID, "retry").click()
-    by_id(browser, "failure")
-    choose(browser, "wallet")
-    accept_terms_and_pay(browser)
-    wait_for(browser, lambda d: "/sandbox/authenticate/" in d.current_url, message="the wallet's page")
-    browser.find_element(By.ID, "approve").click()
-    wait_for(browser, lambda d: "/result" in d.current_url, message="the result page")
-    assert by_id(browser, "order-heading").text == "Payment successful"
+    pay_with_the_wallet_after_a_retry(browser)
     assert session_status(payhub, session["id"]) == "complete"
 
 

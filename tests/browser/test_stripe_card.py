@@ -10,8 +10,6 @@ Needs ``PAYHUB_LOCALSTRIPE_URL`` (CI starts localstripe); skipped with the reaso
 from __future__ import annotations
 
 import json
-import os
-import urllib.request
 
 import pytest
 
@@ -19,22 +17,14 @@ pytest.importorskip("selenium", reason="selenium is not installed (python3 -m pi
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
-from conftest import wait_for  # noqa: E402
-from test_checkout_page import CHECKOUT_ENV, accept_terms_and_pay, by_id, choose, create_session, result_message, session_status  # noqa: E402
-
-LOCALSTRIPE_ENV = "PAYHUB_LOCALSTRIPE_URL"
+from conftest import e2e, wait_for  # noqa: E402
+from test_checkout_page import (  # noqa: E402
+    CHECKOUT_ENV, accept_terms_and_pay, by_id, choose, create_session, pay_with_the_wallet_after_a_retry, result_message, session_status)
 
 
 @pytest.fixture
 def localstripe() -> str:
-    url = os.environ.get(LOCALSTRIPE_ENV, "").rstrip("/")
-    if not url:
-        pytest.skip(f"{LOCALSTRIPE_ENV} is not set (localstripe, e.g. http://127.0.0.1:8420)")
-    try:
-        urllib.request.urlopen(url + "/js.stripe.com/v3/", timeout=5).read()
-    except OSError as error:
-        pytest.fail(f"localstripe does not answer at {url}: {error}")
-    return url
+    return e2e.localstripe_url()
 
 
 @pytest.fixture
@@ -124,11 +114,5 @@ def test_a_declined_card_then_another_method_pays(stripe_payhub, browser, screen
     wait_for(browser, lambda d: "/result" in d.current_url, message="the result page")
     assert by_id(browser, "order-heading").text == "Payment failed"
     screenshot("declined")
-    browser.find_element(By.ID, "retry").click()
-    by_id(browser, "failure")
-    choose(browser, "wallet")
-    accept_terms_and_pay(browser)
-    wait_for(browser, lambda d: "/sandbox/authenticate/" in d.current_url, message="the wallet's page")
-    browser.find_element(By.ID, "approve").click()
-    wait_for(browser, lambda d: "/result" in d.current_url, message="the result page")
-    assert by_id(browser, "order-heading").text == "Payment successful"
+    pay_with_the_wallet_after_a_retry(browser)
+    assert session_status(stripe_payhub, session["id"]) == "complete"

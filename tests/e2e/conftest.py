@@ -102,6 +102,22 @@ def metrics_text(base_url: str) -> str:
     return response.text
 
 
+LOCALSTRIPE_ENV = "PAYHUB_LOCALSTRIPE_URL"
+
+
+def localstripe_url() -> str:
+    """localstripe's base URL from ``PAYHUB_LOCALSTRIPE_URL``: the test is skipped when it is not set, and fails
+    when localstripe does not answer there."""
+    url = os.environ.get(LOCALSTRIPE_ENV, "").rstrip("/")
+    if not url:
+        pytest.skip(f"{LOCALSTRIPE_ENV} is not set (localstripe, e.g. http://127.0.0.1:8420)")
+    try:
+        requests.get(url + "/js.stripe.com/v3/", timeout=5).raise_for_status()
+    except requests.RequestException as error:
+        pytest.fail(f"localstripe does not answer at {url}: {error}")
+    return url
+
+
 def free_port() -> int:
     """A TCP port of 127.0.0.1 that nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

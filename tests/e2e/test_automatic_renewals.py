@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
 import uuid
@@ -17,22 +16,14 @@ import uuid
 import pytest
 import requests
 
-from conftest import free_port, wait_until
+from conftest import free_port, localstripe_url, wait_until
 
-LOCALSTRIPE_ENV = "PAYHUB_LOCALSTRIPE_URL"
 STRIPE_KEY = "sk_test_payhub_e2e"
 
 
 @pytest.fixture
 def localstripe() -> str:
-    url = os.environ.get(LOCALSTRIPE_ENV, "").rstrip("/")
-    if not url:
-        pytest.skip(f"{LOCALSTRIPE_ENV} is not set (localstripe, e.g. http://127.0.0.1:8420)")
-    try:
-        requests.get(url + "/v1/customers", headers={"Authorization": f"Bearer {STRIPE_KEY}"}, timeout=5)
-    except requests.RequestException as error:
-        pytest.fail(f"localstripe does not answer at {url}: {error}")
-    return url
+    return localstripe_url()
 
 
 class Localstripe:

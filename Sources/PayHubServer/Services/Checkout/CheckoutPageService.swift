@@ -98,6 +98,7 @@ struct CheckoutPageService: Sendable {
         let decision = configuration.rules.decide(for: session.ruleAttributes, capabilities: configuration.capabilities)
         let methods = Self.shown(decision, capabilities: configuration.capabilities, currency: session.session.totals.currency)
             .filter { $0.paymentMethod.rawValue != "card" || $0.provider.map(configuration.cardEntryProviders.contains) ?? true }
+            .filter { session.subscriptionID == nil || savesForRenewals($0) }
         var recurring: RecurringTerms?
         if let id = session.subscriptionID, let record = try await SubscriptionRepository().subscription(id, in: scope, on: reader) {
             recurring = RecurringTerms(amount: record.subscription.amount, interval: record.subscription.interval)
@@ -105,6 +106,13 @@ struct CheckoutPageService: Sendable {
         return Subject(
             session: session, payment: payment, merchantName: configuration.merchantName, theme: theme, methods: methods,
             frameAncestors: configuration.frameAncestors, recurring: recurring)
+    }
+
+    /// Whether a subscription's payment may be made with this method: its provider saves the method for the
+    /// renewals to charge (`savedMethods`); a QR code or a bank transfer pays once and leaves nothing to renew with.
+    private func savesForRenewals(_ method: RuleMethod) -> Bool {
+        guard let provider = method.provider, let connector = context.connectors[provider] else { return false }
+        return connector.capabilities.savedMethods.contains(method.paymentMethod.rawValue)
     }
 
     /// The order methods take when no rule orders them: the most used first.
