@@ -110,6 +110,52 @@ final class StripeCheckoutCardTests: XCTestCase {
         try await hub.stop()
     }
 
+    /// What `payhub.js` reads: a Stripe card comes with Stripe.js's script and the publishable key (never the
+    /// secret key); the sandbox's card, which its own page takes, with none.
+    func testAnIntentsMethodsCarryStripesCardFields() async throws {
+        let hub = try await hub(stripe: ["secret_key": "sk_test_payhub", "publishable_key": "pk_test_payhub"])
+        do {
+            let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 1250, "currency": "EUR"])
+            let token = try XCTUnwrap(intent["client_token"] as? String)
+            let listed = try await hub.request(.GET, "/v1/payment_intents/\(intent.id)/payment_methods", key: token)
+            XCTAssertEqual(listed.status, .ok, listed.text)
+            let methods = try XCTUnwrap(listed["data"] as? [[String: Any]])
+            XCTAssertEqual(methods.compactMap { $0["payment_method"] as? String }, ["card", "wallet"])
+            XCTAssertEqual(methods[0]["provider"] as? String, "stripe")
+            let fields = try XCTUnwrap(methods[0]["card_fields"] as? [String: Any], listed.text)
+            XCTAssertEqual(fields["script_url"] as? String, "https://js.stripe.com/v3/")
+            XCTAssertEqual(fields["publishable_key"] as? String, "pk_test_payhub")
+            XCTAssertFalse(listed.text.contains("sk_test_payhub"))
+            XCTAssertTrue(methods[1]["card_fields"] is NSNull, "a wallet has no card fields")
+
+            let rules = try await hub.request(.GET, "/v1/checkout_rules")
+            let ruleID = try XCTUnwrap((rules["data"] as? [[String: Any]])?.first?["id"] as? String)
+            _ = try await hub.request(.DELETE, "/v1/checkout_rules/\(ruleID)")
+            let sandboxFirst = try await hub.request(.GET, "/v1/payment_intents/\(intent.id)/payment_methods", key: token)
+            let card = (sandboxFirst["data"] as? [[String: Any]])?.first { $0["payment_method"] as? String == "card" }
+            // Two providers take cards and no rule names one: the first offering it is named, so the attempt is not
+            // ambiguous, and its card fields come with it when it has them.
+            let provider = try XCTUnwrap(card?["provider"] as? String, sandboxFirst.text)
+            XCTAssertEqual(card?["card_fields"] is NSNull, provider == "sandbox", sandboxFirst.text)
+        } catch {
+            XCTFail("\(error)")
+        }
+        try await hub.stop()
+    }
+
+    func testAStripeAccountWithoutAPublishableKeyIsLeftOutOfAnIntentsMethods() async throws {
+        let hub = try await hub(stripe: ["secret_key": "sk_test_payhub"])
+        do {
+            let intent = try await hub.request(.POST, "/v1/payment_intents", json: ["amount": 1250, "currency": "EUR"])
+            let listed = try await hub.request(.GET, "/v1/payment_intents/\(intent.id)/payment_methods")
+            let methods = (listed["data"] as? [[String: Any]] ?? []).compactMap { $0["payment_method"] as? String }
+            XCTAssertEqual(methods, ["wallet"], "a Stripe card without Stripe.js cannot be paid in a browser: \(listed.text)")
+        } catch {
+            XCTFail("\(error)")
+        }
+        try await hub.stop()
+    }
+
     /// localstripe's own Stripe.js creates tokens with `POST /v1/tokens`; this does what it does.
     private static func localstripeToken(card: String, baseURL: String) async throws -> String {
         var request = HTTPClientRequest(url: baseURL + "/v1/tokens")

@@ -71,14 +71,16 @@ h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 class Shop:
     """The shop's page on its own origin, showing one intent."""
 
-    def __init__(self, site, payhub, intent: dict | None = None, locale: str = "en", probe: bool = False):
+    def __init__(self, site, payhub, intent: dict | None = None, locale: str = "en", probe: bool = False, provider_origin: str = ""):
+        """`provider_origin`: what the shop's policy also admits for a provider's card fields (Stripe.js)."""
         self.site = site
         self.payhub = payhub
         self.config: dict = {"apiBase": payhub.base_url, "locale": locale, "probe": probe}
         if intent:
             self.show(intent)
-        csp = (f"default-src 'none'; script-src 'self' {payhub.base_url}; style-src 'self' {payhub.base_url}; "
-               f"connect-src {payhub.base_url}; img-src 'self' data:; base-uri 'none'; form-action 'none'")
+        extra = f" {provider_origin}" if provider_origin else ""
+        csp = (f"default-src 'none'; script-src 'self' {payhub.base_url}{extra}; style-src 'self' {payhub.base_url}; "
+               f"connect-src {payhub.base_url}{extra}; img-src 'self' data:; base-uri 'none'; form-action 'none'")
         site.pages["/shop"] = ("text/html; charset=utf-8", self.html, {"Content-Security-Policy": csp})
         site.pages["/shop.js"] = ("application/javascript", SHOP_JS, {})
         site.pages["/shop.css"] = ("text/css", SHOP_CSS, {})

@@ -18,6 +18,7 @@ pytest.importorskip("selenium", reason="selenium is not installed (python3 -m pi
 from selenium.webdriver.common.by import By  # noqa: E402
 
 from conftest import e2e, wait_for  # noqa: E402
+import test_payhub_js as embed  # noqa: E402
 from test_checkout_page import (  # noqa: E402
     CHECKOUT_ENV, accept_terms_and_pay, by_id, choose, create_session, pay_with_the_wallet_after_a_retry, result_message, session_status)
 
@@ -116,3 +117,31 @@ def test_a_declined_card_then_another_method_pays(stripe_payhub, browser, screen
     screenshot("declined")
     pay_with_the_wallet_after_a_retry(browser)
     assert session_status(stripe_payhub, session["id"]) == "complete"
+
+
+def test_payhub_js_types_a_stripe_card_into_stripe_js_in_the_shops_page(stripe_payhub, localstripe: str, make_site, browser, screenshot):
+    site = make_site()
+    stripe_payhub.allow_origins(site.origin)
+    shop = embed.Shop(site, stripe_payhub, embed.create_intent(stripe_payhub), provider_origin=localstripe)
+    browser.get(shop.url)
+    embed.state(browser, "choose")
+    embed.choose(browser, "card")
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".payhub-card-fields input[placeholder=number]"), message="Stripe.js's card fields")
+    assert not browser.find_elements(By.CSS_SELECTOR, 'select[name="card"]'), "no sandbox test cards for a Stripe card"
+
+    # Nothing typed: Stripe.js makes no token, the widget says so and nothing is attempted.
+    embed.pay_button(browser).click()
+    alert = wait_for(browser, lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, ".payhub-alert") if e.is_displayed()), None),
+                     message="the card error")
+    assert alert.text == "The card could not be checked. Check the details you entered and try again."
+    assert stripe_payhub.api.intent(shop.config["paymentIntent"])["payments"] == []
+
+    values = {"number": "4242424242424242", "exp_month": "12", "exp_year": "34", "cvc": "123", "postal_code": "20121"}
+    for field, value in values.items():
+        browser.find_element(By.CSS_SELECTOR, f".payhub-card-fields input[placeholder={field}]").send_keys(value)
+    screenshot("stripe card in the shop's page")
+    embed.pay_button(browser).click()
+    embed.outcome(browser, "succeeded")
+    screenshot("paid")
+    [attempt] = stripe_payhub.api.intent(shop.config["paymentIntent"])["payments"]
+    assert attempt["provider"] == "stripe" and attempt["payment_method"]["token"].startswith("tok_"), attempt

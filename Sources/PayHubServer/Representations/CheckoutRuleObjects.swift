@@ -42,6 +42,36 @@ struct CheckoutRuleMethodObject: Codable, Sendable, Equatable {
     }
 }
 
+/// One entry of `GET /v1/payment_intents/{id}/payment_methods`: a method, its provider, and for a card typed
+/// into its provider's script (Stripe.js) what the page needs to load and start it.
+struct PaymentMethodOptionObject: Codable, Sendable, Equatable {
+    struct CardFields: Codable, Sendable, Equatable {
+        var scriptURL: String
+        var publishableKey: String
+
+        enum CodingKeys: String, CodingKey {
+            case scriptURL = "script_url"
+            case publishableKey = "publishable_key"
+        }
+    }
+
+    var paymentMethod: String
+    @AlwaysEncoded var provider: String?
+    @AlwaysEncoded var cardFields: CardFields?
+
+    enum CodingKeys: String, CodingKey {
+        case provider
+        case paymentMethod = "payment_method"
+        case cardFields = "card_fields"
+    }
+
+    init(_ offer: IntentPaymentMethodsService.PaymentMethodOffer) {
+        paymentMethod = offer.method.paymentMethod.rawValue
+        provider = offer.method.provider
+        cardFields = offer.cardFields.map { CardFields(scriptURL: $0.scriptURL, publishableKey: $0.publishableKey) }
+    }
+}
+
 /// `DELETE /v1/checkout_rules/{id}`: the deleted rule and the rule set's new version.
 struct DeletedCheckoutRuleObject: Content {
     var id: String

@@ -11,7 +11,7 @@ struct PaymentIntentMethodsController: RouteCollection {
         let id: String = try request.parameters.require("id")
         let methods = try await IntentPaymentMethodsService(context: request.payhub, db: request.db)
             .methods(forIntent: id, principal: try request.principal)
-        let data = methods.map { CheckoutRuleMethodObject(paymentMethod: $0.paymentMethod.rawValue, provider: $0.provider) }
+        let data = methods.map(PaymentMethodOptionObject.init)
         return try ListObject(data: data, hasMore: false, url: "/v1/payment_intents/\(id)/payment_methods").response()
     }
 }

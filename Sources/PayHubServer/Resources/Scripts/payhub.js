@@ -44,7 +44,9 @@
       failed: "The payment could not be completed. Choose another way to pay or try again.",
       problem: "The payment cannot be shown", error: "Something went wrong. Please try again.", unreachable: "The payment service could not be reached. Check your connection and try again.",
       expired: "This payment page has expired. Reload the page to start again.", none: "No payment method is available for this payment.",
-      tryAgain: "Try again", back: "Choose another way to pay"
+      tryAgain: "Try again", back: "Choose another way to pay",
+      cardDetails: "Card details", cardInvalid: "The card could not be checked. Check the details you entered and try again.",
+      cardUnavailable: "The card fields could not load. Choose another way to pay or try again."
     },
     it: {
       loading: "Caricamento…", choose: "Scegli come pagare", pay: "Paga {amount}", paying: "Pagamento in corso…",
@@ -64,7 +66,9 @@
       failed: "Non è stato possibile completare il pagamento. Scegli un altro metodo o riprova.",
       problem: "Impossibile mostrare il pagamento", error: "Qualcosa è andato storto. Riprova.", unreachable: "Il servizio di pagamento non è raggiungibile. Controlla la connessione e riprova.",
       expired: "Questa pagina di pagamento è scaduta. Ricarica la pagina per ricominciare.", none: "Nessun metodo di pagamento disponibile per questo pagamento.",
-      tryAgain: "Riprova", back: "Scegli un altro metodo"
+      tryAgain: "Riprova", back: "Scegli un altro metodo",
+      cardDetails: "Dati della carta", cardInvalid: "Non è stato possibile verificare la carta. Controlla i dati inseriti e riprova.",
+      cardUnavailable: "Non è stato possibile caricare i campi della carta. Scegli un altro metodo o riprova."
     },
     fr: {
       loading: "Chargement…", choose: "Choisissez comment payer", pay: "Payer {amount}", paying: "Paiement en cours…",
@@ -84,7 +88,9 @@
       failed: "Le paiement n'a pas pu aboutir. Choisissez un autre moyen ou réessayez.",
       problem: "Impossible d'afficher le paiement", error: "Une erreur s'est produite. Veuillez réessayer.", unreachable: "Le service de paiement est injoignable. Vérifiez votre connexion et réessayez.",
       expired: "Cette page de paiement a expiré. Rechargez la page pour recommencer.", none: "Aucun moyen de paiement n'est disponible pour ce paiement.",
-      tryAgain: "Réessayer", back: "Choisir un autre moyen"
+      tryAgain: "Réessayer", back: "Choisir un autre moyen",
+      cardDetails: "Informations de la carte", cardInvalid: "La carte n'a pas pu être vérifiée. Vérifiez les informations saisies et réessayez.",
+      cardUnavailable: "Les champs de la carte n'ont pas pu se charger. Choisissez un autre moyen ou réessayez."
     },
     de: {
       loading: "Wird geladen…", choose: "Zahlungsart wählen", pay: "{amount} bezahlen", paying: "Zahlung läuft…",
@@ -104,7 +110,9 @@
       failed: "Die Zahlung konnte nicht abgeschlossen werden. Wählen Sie eine andere Zahlungsart oder versuchen Sie es erneut.",
       problem: "Die Zahlung kann nicht angezeigt werden", error: "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.", unreachable: "Der Zahlungsdienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
       expired: "Diese Zahlungsseite ist abgelaufen. Laden Sie die Seite neu.", none: "Für diese Zahlung ist keine Zahlungsart verfügbar.",
-      tryAgain: "Erneut versuchen", back: "Andere Zahlungsart wählen"
+      tryAgain: "Erneut versuchen", back: "Andere Zahlungsart wählen",
+      cardDetails: "Kartendaten", cardInvalid: "Die Karte konnte nicht geprüft werden. Prüfen Sie Ihre Angaben und versuchen Sie es erneut.",
+      cardUnavailable: "Die Kartenfelder konnten nicht geladen werden. Wählen Sie eine andere Zahlungsart oder versuchen Sie es erneut."
     },
     es: {
       loading: "Cargando…", choose: "Elige cómo pagar", pay: "Pagar {amount}", paying: "Pagando…",
@@ -124,7 +132,9 @@
       failed: "No se ha podido completar el pago. Elige otro método o vuelve a intentarlo.",
       problem: "No se puede mostrar el pago", error: "Algo ha salido mal. Vuelve a intentarlo.", unreachable: "No se puede contactar con el servicio de pago. Comprueba tu conexión y vuelve a intentarlo.",
       expired: "Esta página de pago ha caducado. Recarga la página para empezar de nuevo.", none: "No hay ningún método de pago disponible para este pago.",
-      tryAgain: "Reintentar", back: "Elegir otro método"
+      tryAgain: "Reintentar", back: "Elegir otro método",
+      cardDetails: "Datos de la tarjeta", cardInvalid: "No se ha podido comprobar la tarjeta. Revisa los datos introducidos e inténtalo de nuevo.",
+      cardUnavailable: "No se han podido cargar los campos de la tarjeta. Elige otro método o inténtalo de nuevo."
     }
   };
 
@@ -189,6 +199,21 @@
 
   function sleep(ms) {
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  /// A provider's script (Stripe.js) for its card fields, added to the page once per URL.
+  var providerScripts = {};
+  function loadScript(url) {
+    if (!providerScripts[url]) {
+      providerScripts[url] = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.onload = resolve;
+        script.onerror = function () { delete providerScripts[url]; reject(new Error("could not load " + url)); };
+        document.head.appendChild(script);
+      });
+    }
+    return providerScripts[url];
   }
 
   function ensureStylesheet(apiBase) {
@@ -584,10 +609,29 @@
     }, function (error) { self.fail(error); });
   };
 
-  /// Card and wallet tokens come from the provider's own fields or sheet; here only the sandbox's test values
-  /// exist, so in live mode tokenised cards are not offered (the hosted checkout takes them).
+  /// Card and wallet tokens come from the provider's own fields or sheet: a card whose provider sends its fields
+  /// (`card_fields`, Stripe.js) is typed into them; otherwise only the sandbox's test values exist, so in live mode
+  /// such cards are not offered (the hosted checkout takes them).
   Checkout.prototype.canOffer = function (method, intent) {
-    return intent.livemode ? method.payment_method !== "card" : true;
+    return intent.livemode ? method.payment_method !== "card" || !!method.card_fields : true;
+  };
+
+  /// Mounts the provider's card fields in `slot`; resolves to what makes a token of the card typed there.
+  Checkout.prototype.mountCardFields = function (config, slot, errorBox) {
+    var self = this;
+    var say = function (message) { errorBox.textContent = message; errorBox.classList.remove("payhub-hidden"); };
+    var mounted = loadScript(config.script_url).then(function () {
+      if (typeof global.Stripe !== "function") throw new Error("the card fields' script did not start");
+      var stripe = global.Stripe(config.publishable_key, { locale: self.locale });
+      var card = stripe.elements().create("card", { hidePostalCode: true });
+      card.mount(slot);
+      card.on("change", function (event) {
+        if (event && event.error) say(event.error.message); else errorBox.classList.add("payhub-hidden");
+      });
+      return function () { return stripe.createToken(card); };
+    });
+    mounted.catch(function () { say(self.t("cardUnavailable")); });
+    return mounted;
   };
 
   Checkout.prototype.renderChoice = function (intent, methods, problem) {
@@ -628,9 +672,16 @@
     function renderDetails() {
       fields = {};
       errorBox.classList.add("payhub-hidden");
-      var method = selected().payment_method;
+      var chosen = selected(), method = chosen.payment_method;
       var nodes = [];
-      if (method === "card" && !intent.livemode) nodes.push(select(self.t("testCard"), TEST_CARDS, "card"));
+      if (method === "card" && chosen.card_fields) {
+        var label = uniqueID("card-label");
+        var slot = h("div", { class: "payhub-card-fields", role: "group", "aria-labelledby": label });
+        nodes.push(h("div", { class: "payhub-field" }, h("p", { id: label, class: "payhub-label", text: self.t("cardDetails") }), slot));
+        fields.cardToken = self.mountCardFields(chosen.card_fields, slot, errorBox);
+      } else if (method === "card" && !intent.livemode) {
+        nodes.push(select(self.t("testCard"), TEST_CARDS, "card"));
+      }
       if (method === "wallet" && !intent.livemode) nodes.push(select(self.t("testWallet"), TEST_WALLETS, "wallet"));
       if (method === "mobile_money") {
         var id = uniqueID("phone"), hint = uniqueID("phone-hint");
@@ -658,9 +709,8 @@
       details.replaceChildren.apply(details, nodes);
     }
 
-    var button = h("button", {
-      type: "submit", class: "payhub-button", text: this.t("pay", { amount: this.money(intent.amount, intent.currency) })
-    });
+    var payLabel = this.t("pay", { amount: this.money(intent.amount, intent.currency) });
+    var button = h("button", { type: "submit", class: "payhub-button", text: payLabel });
     form.appendChild(fieldset);
     form.appendChild(details);
     form.appendChild(errorBox);
@@ -671,25 +721,43 @@
       event.preventDefault();
       if (button.disabled) return;
       var method = selected();
-      var paymentMethod = self.paymentMethod(method.payment_method, fields);
-      if (paymentMethod.invalid) {
-        errorBox.textContent = paymentMethod.invalid;
-        errorBox.classList.remove("payhub-hidden");
-        if (fields.phone) { fields.phone.setAttribute("aria-invalid", "true"); fields.phone.focus(); }
-        return;
-      }
-      button.disabled = true;
-      button.setAttribute("aria-busy", "true");
-      button.textContent = self.t("paying");
-      var body = { payment_method: paymentMethod, return_url: self.returnURL() };
-      if (method.provider) body.provider = method.provider;
-      // One key per click: a double click, or a retry after a lost answer, pays once.
-      self.client.request("POST", "/v1/payment_intents/" + encodeURIComponent(intent.id) + "/payments", body, newIdempotencyKey())
-        .then(function (next) { self.handle(next); }, function (error) { self.refused(error, intent); });
+      var busy = function (on) {
+        button.disabled = on;
+        if (on) button.setAttribute("aria-busy", "true"); else button.removeAttribute("aria-busy");
+        button.textContent = on ? self.t("paying") : payLabel;
+      };
+      busy(true);
+      self.paymentMethodOf(method.payment_method, fields).then(function (paymentMethod) {
+        if (paymentMethod.invalid) {
+          busy(false);
+          errorBox.textContent = paymentMethod.invalid;
+          errorBox.classList.remove("payhub-hidden");
+          if (fields.phone) { fields.phone.setAttribute("aria-invalid", "true"); fields.phone.focus(); }
+          return;
+        }
+        var body = { payment_method: paymentMethod, return_url: self.returnURL() };
+        if (method.provider) body.provider = method.provider;
+        // One key per click: a double click, or a retry after a lost answer, pays once.
+        self.client.request("POST", "/v1/payment_intents/" + encodeURIComponent(intent.id) + "/payments", body, newIdempotencyKey())
+          .then(function (next) { self.handle(next); }, function (error) { self.refused(error, intent); });
+      });
     });
 
     this.show("choose", this.t("choose"), [problem ? this.alert(problem) : null, form], problem || undefined);
     this.root.querySelector(".payhub-title").classList.add("payhub-visually-hidden");
+  };
+
+  /// The attempt's `payment_method`: a card typed into the provider's fields becomes its token first (the card
+  /// itself goes to the provider only); `invalid` says what to fix.
+  Checkout.prototype.paymentMethodOf = function (type, fields) {
+    var self = this;
+    if (type !== "card" || !fields.cardToken) return Promise.resolve(this.paymentMethod(type, fields));
+    return fields.cardToken.then(function (tokenize) { return tokenize(); }).then(function (result) {
+      if (!result || result.error || !result.token || !result.token.id) {
+        return { invalid: (result && result.error && result.error.message) || self.t("cardInvalid") };
+      }
+      return { type: "card", token: result.token.id };
+    }, function () { return { invalid: self.t("cardInvalid") }; });
   };
 
   Checkout.prototype.paymentMethod = function (type, fields) {

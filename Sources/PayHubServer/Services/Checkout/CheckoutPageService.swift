@@ -139,14 +139,13 @@ struct CheckoutPageService: Sendable {
     /// A method the page does not show is refused, as by `pay`.
     func cardFields(for choice: Choice, on subject: Subject) async throws -> ProviderCardFields? {
         let offered = try Self.offered(choice, on: subject)
-        guard choice.method.rawValue == "card", choice.token == nil, let provider = choice.provider ?? offered.provider,
-              let connector = context.connectors[provider], !connector.capabilities.hostedCardPage
-        else { return nil }
-        let routes = try await payments.router.candidates(for: RouteRequest(
-            provider: provider, methodType: "card", currency: subject.payment.intent.intent.amount.currency, scope: subject.session.scope))
-        guard let route = routes.first, let fields = try route.connector.cardFields(context: try context.connectorContext(for: route.account))
-        else { throw Self.methodNotOffered }
-        return fields
+        guard choice.method.rawValue == "card", choice.token == nil else { return nil }
+        switch try await CardEntries(context: context, db: db).entry(
+            provider: choice.provider ?? offered.provider, currency: subject.payment.intent.intent.amount.currency, in: subject.session.scope) {
+        case .providersPage: return nil
+        case .providersScript(_, let fields): return fields
+        case .unavailable: throw Self.methodNotOffered
+        }
     }
 
     private static func offered(_ choice: Choice, on subject: Subject) throws -> RuleMethod {
