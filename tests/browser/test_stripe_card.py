@@ -93,11 +93,17 @@ def test_a_card_typed_in_stripes_fields_pays_and_only_its_token_reaches_payhub(s
     assert "4242424242424242" not in json.dumps(attempt), "the card number never reaches PayHub"
 
 
+def pay_with_a_new_session(payhub, driver, number: str) -> dict:
+    """Opens a new session's card page, types the card `number` and presses Pay; returns the session."""
+    session = create_session(payhub)
+    to_card_page(driver, session)
+    enter_card(driver, number)
+    driver.find_element(By.ID, "pay-button").click()
+    return session
+
+
 def test_three_d_secure_after_stripes_fields_returns_to_the_result(stripe_payhub, browser, screenshot):
-    session = create_session(stripe_payhub)
-    to_card_page(browser, session)
-    enter_card(browser, "4000002500003155")
-    browser.find_element(By.ID, "pay-button").click()
+    session = pay_with_a_new_session(stripe_payhub, browser, "4000002500003155")
     wait_for(browser, lambda d: "/stripe/authenticate/pi_" in d.current_url, message="PayHub's Stripe authentication page")
     by_id(browser, "approve")
     screenshot("challenge")
@@ -108,10 +114,7 @@ def test_three_d_secure_after_stripes_fields_returns_to_the_result(stripe_payhub
 
 
 def test_a_declined_card_then_another_method_pays(stripe_payhub, browser, screenshot):
-    session = create_session(stripe_payhub)
-    to_card_page(browser, session)
-    enter_card(browser, "4000000000000341")
-    browser.find_element(By.ID, "pay-button").click()
+    session = pay_with_a_new_session(stripe_payhub, browser, "4000000000000341")
     wait_for(browser, lambda d: "/result" in d.current_url, message="the result page")
     assert by_id(browser, "order-heading").text == "Payment failed"
     screenshot("declined")
