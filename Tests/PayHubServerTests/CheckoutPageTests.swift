@@ -275,6 +275,39 @@ final class CheckoutPageTests: XCTestCase {
         }
     }
 
+    /// Without a language from the session or the browser, the pages speak the merchant's `default_locale`.
+    func testThePageFallsBackToTheMerchantsDefaultLanguage() async throws {
+        try await withEachDatabase { hub in
+            var browser = CheckoutBrowser(hub)
+            let before = try await browser.open(try await hub.checkoutSession().path)
+            XCTAssertTrue(before.contains(#"<html lang="en">"#), "English until the merchant says otherwise")
+
+            let settings = try await hub.request(.POST, "/v1/checkout_settings", json: ["default_locale": "it"])
+            XCTAssertEqual(settings.status, .ok, settings.text)
+            XCTAssertEqual(settings["default_locale"] as? String, "it")
+            XCTAssertEqual(settings["allowed_origins"] as? [String], [], "the other settings stay")
+            let read = try await hub.request(.GET, "/v1/checkout_settings")
+            XCTAssertEqual(read["default_locale"] as? String, "it")
+
+            let fallback = try await browser.open(try await hub.checkoutSession().path)
+            XCTAssertTrue(fallback.contains(#"<html lang="it">"#) && fallback.contains("Il tuo ordine"), fallback.html)
+            var unknownLanguage = CheckoutBrowser(hub, acceptLanguage: "ja-JP,ja;q=0.9")
+            let japanese = try await unknownLanguage.open(try await hub.checkoutSession().path)
+            XCTAssertTrue(japanese.contains(#"<html lang="it">"#), "a language PayHub does not speak falls back to the merchant's")
+            var german = CheckoutBrowser(hub, acceptLanguage: "de")
+            let browserFirst = try await german.open(try await hub.checkoutSession().path)
+            XCTAssertTrue(browserFirst.contains(#"<html lang="de">"#), "the browser's language comes before the merchant's")
+            let sessionFirst = try await german.open(try await hub.checkoutSession(["locale": "fr"]).path)
+            XCTAssertTrue(sessionFirst.contains(#"<html lang="fr">"#))
+
+            let refused = try await hub.request(.POST, "/v1/checkout_settings", json: ["default_locale": "xx"])
+            XCTAssertEqual(refused.status, .badRequest, refused.text)
+            XCTAssertEqual(refused.errorParam, "default_locale")
+            let kept = try await hub.request(.GET, "/v1/checkout_settings")
+            XCTAssertEqual(kept["default_locale"] as? String, "it")
+        }
+    }
+
     func testHostileInputIsEscapedOrRefused() async throws {
         try await withEachDatabase { hub in
             let hostile = try await hub.request(.POST, "/v1/checkout_sessions", json: [

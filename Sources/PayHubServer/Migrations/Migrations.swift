@@ -35,5 +35,6 @@ enum PayHubMigrations {
         M150_AddProviderSubscriptions(),
         M170_DeliverWebhooksPerEndpoint(),
         M160_CreateCheckoutConfigurationVersions(),
+        M180_AddDefaultLocaleToCheckoutSettings(),
     ]
 }

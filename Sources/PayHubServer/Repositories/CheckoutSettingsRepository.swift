@@ -7,7 +7,7 @@ import SQLKit
 struct CheckoutSettingsRepository: Sendable {
     func settings(in scope: TenantScope, on db: any SQLDatabase) async throws -> CheckoutSettingsRecord {
         guard let row = try await db.raw("""
-            SELECT updated_at FROM checkout_settings \
+            SELECT updated_at, default_locale FROM checkout_settings \
             WHERE merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)
             """).first()
         else { return CheckoutSettingsRecord(scope: scope, allowedOrigins: [], updatedAt: nil) }
@@ -22,7 +22,15 @@ struct CheckoutSettingsRepository: Sendable {
             }
             return origin
         }
-        return CheckoutSettingsRecord(scope: scope, allowedOrigins: origins, updatedAt: try row.decode(column: "updated_at", as: Date.self))
+        var locale = CustomerLocale.en
+        if let stored = try row.decode(column: "default_locale", as: String?.self) {
+            guard let parsed = CustomerLocale(rawValue: stored) else {
+                throw StoredValueInvalid(table: "checkout_settings", column: "default_locale", id: scope.merchantID)
+            }
+            locale = parsed
+        }
+        return CheckoutSettingsRecord(
+            scope: scope, allowedOrigins: origins, defaultLocale: locale, updatedAt: try row.decode(column: "updated_at", as: Date.self))
     }
 
     /// Whether the scope allows `origin` (normalised, as `EmbeddingOrigin.description` writes it).
@@ -43,9 +51,9 @@ struct CheckoutSettingsRepository: Sendable {
         let scope = record.scope
         try await CheckoutConfigurationVersionRepository().bump(in: scope, on: tx)
         try await tx.raw("""
-            INSERT INTO checkout_settings (merchant_id, livemode, updated_at) \
-            VALUES (\(bind: scope.merchantID), \(bind: scope.livemode), \(bind: now)) \
-            ON CONFLICT (merchant_id, livemode) DO UPDATE SET updated_at = \(bind: now)
+            INSERT INTO checkout_settings (merchant_id, livemode, updated_at, default_locale) \
+            VALUES (\(bind: scope.merchantID), \(bind: scope.livemode), \(bind: now), \(bind: record.defaultLocale.rawValue)) \
+            ON CONFLICT (merchant_id, livemode) DO UPDATE SET updated_at = \(bind: now), default_locale = \(bind: record.defaultLocale.rawValue)
             """).run()
         try await tx.raw("""
             DELETE FROM checkout_allowed_origins WHERE merchant_id = \(bind: scope.merchantID) AND livemode = \(bind: scope.livemode)

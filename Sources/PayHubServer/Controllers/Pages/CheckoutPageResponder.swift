@@ -18,7 +18,7 @@ struct CheckoutPageResponder {
         let session = subject.session
         let requested = session.locale == "auto" ? session.customer?.locale : session.locale
         locale = CheckoutLocaleMemo.negotiate(
-            requested: requested, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: .en)
+            requested: requested, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: subject.defaultLocale)
     }
 
     private var catalog: TranslationCatalog {

@@ -38,7 +38,7 @@ struct PaymentLinkPagesController: RouteCollection {
             let configuration = try await CheckoutConfigurations(context: request.payhub, db: request.db).current(in: link.scope)
             return try await PaymentLinkClosedPage.render(
                 PaymentLinkClosedPage.Reason(closure), link: link, merchant: configuration?.merchantName,
-                theme: configuration?.theme ?? .standard, request: request)
+                theme: configuration?.theme ?? .standard, defaultLocale: configuration?.defaultLocale ?? .en, request: request)
         }
     }
 }
@@ -78,10 +78,11 @@ struct PaymentLinkClosedPage: Encodable {
     var themeCSS: String
 
     static func render(
-        _ reason: Reason, link: PaymentLinkRecord?, merchant: String?, theme: CheckoutTheme, request: Request
+        _ reason: Reason, link: PaymentLinkRecord?, merchant: String?, theme: CheckoutTheme, defaultLocale: CustomerLocale = .en,
+        request: Request
     ) async throws -> Response {
         let locale = CustomerLocale.negotiate(
-            requested: link?.customer?.locale, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: .en)
+            requested: link?.customer?.locale, acceptLanguage: request.headers.first(name: .acceptLanguage), merchantDefault: defaultLocale)
         let catalog = try TranslationCatalog.shipped.get()
         let values = ["merchant": merchant ?? ""]
         let nonce = AuthenticationPageGuard.newNonce()

@@ -16,6 +16,8 @@ struct CheckoutConfiguration: Sendable {
     /// The providers whose cards these pages can take (`OfferedMethods.cardEntryProviders`).
     var cardEntryProviders: Set<String>
     var frameAncestors: [String]
+    /// The language the pages fall back to (`CheckoutSettingsRecord.defaultLocale`).
+    var defaultLocale: CustomerLocale = .en
 }
 
 /// Reads a scope's checkout configuration, from this process's cache when the cached copy is current.
@@ -51,6 +53,7 @@ struct CheckoutConfigurations: Sendable {
         let settings = try await CheckoutSettingsRepository().settings(in: scope, on: reader)
         return CheckoutConfiguration(
             scope: scope, version: version, merchantName: merchant.name, theme: theme, rules: CheckoutRuleSet(rules.map(\.rule)),
-            capabilities: capabilities, cardEntryProviders: cardEntryProviders, frameAncestors: settings.allowedOrigins.map(\.description))
+            capabilities: capabilities, cardEntryProviders: cardEntryProviders, frameAncestors: settings.allowedOrigins.map(\.description),
+            defaultLocale: settings.defaultLocale)
     }
 }

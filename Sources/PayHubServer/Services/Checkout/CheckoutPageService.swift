@@ -21,6 +21,8 @@ struct CheckoutPageService: Sendable {
         var frameAncestors: [String]
         /// What a subscription's page tells the customer will be charged after this payment; nil for one payment.
         var recurring: RecurringTerms? = nil
+        /// The language when neither the session nor the browser names one PayHub speaks (the merchant's settings).
+        var defaultLocale: CustomerLocale = .en
 
         var step: CheckoutPageStep { CheckoutPageService.step(of: session, payment: payment) }
 
@@ -105,7 +107,7 @@ struct CheckoutPageService: Sendable {
         }
         return Subject(
             session: session, payment: payment, merchantName: configuration.merchantName, theme: theme, methods: methods,
-            frameAncestors: configuration.frameAncestors, recurring: recurring)
+            frameAncestors: configuration.frameAncestors, recurring: recurring, defaultLocale: configuration.defaultLocale)
     }
 
     /// Whether a subscription's payment may be made with this method: its provider saves the method for the

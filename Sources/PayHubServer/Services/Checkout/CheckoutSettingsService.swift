@@ -2,7 +2,8 @@ import Fluent
 import Foundation
 import PayHubCore
 
-/// The merchant's checkout settings: the origins allowed to embed its checkout, per mode. A change records
+/// The merchant's checkout settings, per mode: the origins allowed to embed its checkout and the language its
+/// customer pages fall back to. A change records
 /// `checkout_settings.updated` in the same transaction; setting the same list again changes nothing.
 struct CheckoutSettingsService: Sendable {
     static let originLimit = 20
@@ -21,20 +22,25 @@ struct CheckoutSettingsService: Sendable {
         return try await settings.settings(in: principal.scope, on: context.transactor.reader(db))
     }
 
-    /// Replaces the allowed origins when `allowedOrigins` is given; nil keeps them.
-    func update(allowedOrigins: [String]?, principal: Principal) async throws -> CheckoutSettingsRecord {
+    /// Replaces the allowed origins when `allowedOrigins` is given, and the default language when `defaultLocale`
+    /// is; nil keeps what is there.
+    func update(allowedOrigins: [String]?, defaultLocale: String? = nil, principal: Principal) async throws -> CheckoutSettingsRecord {
         guard principal.isSecretKey else { throw ServiceError.secretKeyRequired }
         let scope = principal.scope
-        guard let allowedOrigins else { return try await retrieve(principal: principal) }
-        let origins = try Self.origins(allowedOrigins, livemode: scope.livemode)
+        guard allowedOrigins != nil || defaultLocale != nil else { return try await retrieve(principal: principal) }
+        let origins = try allowedOrigins.map { try Self.origins($0, livemode: scope.livemode) }
+        let locale = try defaultLocale.map(Self.locale)
         let now = context.clock.now()
         let (settings, recorder) = (self.settings, EventRecorder(context: context))
         return try await context.transactor.writeSQL(on: db) { tx in
             // Concurrent changes take turns, so neither is lost.
             try await MerchantRepository().lock(scope, on: tx)
             let current = try await settings.settings(in: scope, on: tx)
-            guard current.allowedOrigins != origins || current.updatedAt == nil else { return current }
-            let record = CheckoutSettingsRecord(scope: scope, allowedOrigins: origins, updatedAt: now)
+            var record = current
+            record.allowedOrigins = origins ?? current.allowedOrigins
+            record.defaultLocale = locale ?? current.defaultLocale
+            guard record != current || current.updatedAt == nil else { return current }
+            record.updatedAt = now
             try await settings.save(record, at: now, on: tx)
             try await recorder.record(
                 [.checkoutSettingsUpdated], object: CheckoutSettingsObject(record), objectID: scope.merchantID,
@@ -47,6 +53,16 @@ struct CheckoutSettingsService: Sendable {
     /// pages put in `frame-ancestors`. Empty by default.
     func allowedOrigins(in scope: TenantScope) async throws -> [String] {
         try await settings.settings(in: scope, on: context.transactor.reader(db)).allowedOrigins.map(\.description)
+    }
+
+    /// One of the languages PayHub's customer pages speak, by its code.
+    static func locale(_ code: String) throws -> CustomerLocale {
+        guard let locale = CustomerLocale(rawValue: code) else {
+            throw ServiceError.invalid(
+                "parameter_invalid", "default_locale must be one of: " + CustomerLocale.allCases.map(\.rawValue).joined(separator: ", ") + ".",
+                param: "default_locale")
+        }
+        return locale
     }
 
     /// Parses and normalises the list, naming the first bad element; duplicates (after normalising) count once.
