@@ -11,8 +11,8 @@ struct CardDataGuardMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // A body that arrives in several reads is streamed, not collected: collect it first, so that it is scanned
-        // (and sized) like any other. Provider webhooks may be larger.
-        let limit = request.url.path.hasPrefix("/v1/providers/") ? BodyLimit.providerWebhookBytes : BodyLimit.bytes
+        // (and sized) like any other.
+        let limit = BodyLimit.bytes
         if request.body.data == nil {
             _ = try await request.body.collect(max: limit).get()
         } else if let length = request.body.data?.readableBytes, length > limit {

@@ -4,7 +4,7 @@ import Vapor
 /// `/v1/providers/{provider}/webhooks/{account}`: what providers send. Authenticated by their signatures.
 struct ProviderWebhooksController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
-        routes.on(.POST, "providers", ":provider", "webhooks", ":account", body: .collect(maxSize: "256kb"), use: receive)
+        routes.on(.POST, "providers", ":provider", "webhooks", ":account", body: .collect(maxSize: ByteCount(value: BodyLimit.providerWebhookBytes)), use: receive)
     }
 
     @Sendable func receive(_ request: Request) async throws -> Response {
