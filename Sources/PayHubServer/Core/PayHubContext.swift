@@ -34,6 +34,8 @@ public final class PayHubContext: Sendable {
     let jobsWakeUp = WakeUpSignal()
     /// Jobs enqueued leased to this process's own lanes.
     let jobHandoff = JobHandoff()
+    /// The webhook endpoints whose delivery job runs in this process now.
+    let deliveryRuns = DeliveryRuns()
     /// Renders finalised invoices and credit notes, by format (`InvoiceRenderers.standard` by default).
     let invoiceRenderers: [InvoiceFormat: any InvoiceRenderer]
     /// This process's copies of merchants' checkout configurations (theme, rules, accounts' methods, settings).

@@ -55,8 +55,10 @@ struct WebhookDeliveryJob: JobHandler {
     /// Inside the transaction that makes a delivery due: the endpoint's job exists and will see it. (Every event's
     /// transaction asks, and the job is usually there: it is only built when it must be added.)
     static func ensure(endpoint endpointID: WebhookEndpointID, context: PayHubContext, on tx: any SQLDatabase) async throws {
-        let id = NewJob.id(uniqueKey: uniqueKey(endpointID))
         let shareLock = context.transactor.isPostgres
+        // SQLite: a run of the job here will see this delivery before it ends (see `DeliveryRuns`).
+        if !shareLock && context.deliveryRuns.isRunning(endpointID) { return }
+        let id = NewJob.id(uniqueKey: uniqueKey(endpointID))
         for _ in 0..<3 {
             switch try await JobStore.state(of: id, lockingKey: shareLock, on: tx) {
             case .pending: return
@@ -73,6 +75,10 @@ struct WebhookDeliveryJob: JobHandler {
 
     func run(_ job: ClaimedJob) async throws -> JobOutcome {
         let endpointID = try WebhookEndpointID(parsing: job.decode(Payload.self).endpoint)
+        // Until this returns, the job's row stays; it is deleted only by the transaction that ends the run, which
+        // looks for owed deliveries again (see `.done` below).
+        context.deliveryRuns.begin(endpointID)
+        defer { context.deliveryRuns.end(endpointID) }
         let events = EventRepository()
         let started = ContinuousClock.now
         var idleSince: ContinuousClock.Instant?
