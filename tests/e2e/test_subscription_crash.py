@@ -12,8 +12,9 @@ import requests
 
 START = 1_798_797_600  # 1 January 2027, 10:00 UTC
 #: Enough daily renewals that the kill lands while the advance is running them.
-DAYS = 60
-KILL_AFTER = 0.6
+DAYS = 120
+#: The kill comes once the advance has opened this many periods (of DAYS + 1), however fast the machine is.
+KILL_AT_PERIOD = 4
 
 
 def subscription_intents(client, subscription_id: str) -> list[dict]:
@@ -39,7 +40,13 @@ def test_sigkill_mid_renewal_charges_every_period_once(deployment):
 
     thread = threading.Thread(target=advance, daemon=True)
     thread.start()
-    time.sleep(KILL_AFTER)
+    # Kill as soon as the advance is under way: each renewal commits on its own, so the subscription's period moves.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        current = client.get(f"/v1/subscriptions/{subscription['id']}").json().get("current_period", 1)
+        if current >= KILL_AT_PERIOD:
+            break
+        time.sleep(0.005)
     server.kill()
     thread.join(35)
 
