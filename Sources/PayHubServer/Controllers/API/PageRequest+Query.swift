@@ -13,8 +13,11 @@ extension PageRequest {
                     throw ServiceError.invalid("parameter_invalid", "limit must be an integer from 1 to 100.", param: "limit")
                 }
                 self.limit = limit
-            case "starting_after": startingAfter = value
-            case "ending_before": endingBefore = value
+            case "starting_after", "ending_before":
+                guard !value.isEmpty else {
+                    throw ServiceError.invalid("parameter_invalid", "\(item.name) must be the id of an object of the list.", param: item.name)
+                }
+                if item.name == "starting_after" { startingAfter = value } else { endingBefore = value }
             case "created[gte]", "created[gt]", "created[lte]", "created[lt]", "created":
                 guard let seconds = Int64(value) else {
                     throw ServiceError.invalid("parameter_invalid", "\(item.name) must be a unix timestamp in seconds.", param: item.name)
